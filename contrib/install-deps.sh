@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install what building and testing husk needs on Debian/Ubuntu, only when
+# something is missing (so a machine that has everything pays nothing).
+#   contrib/install-deps.sh          build + test dependencies
+#   contrib/install-deps.sh --build  build dependencies only
+set -eu
+
+build="gcc make autoconf automake libtool pkg-config libyajl-dev libseccomp-dev libcap-dev"
+test_deps="bats bats-assert bats-support bats-file busybox-static jq iproute2 util-linux"
+doc="go-md2man"
+
+want="$build $doc"
+[ "${1:-}" = "--build" ] || want="$want $test_deps"
+
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "husk: missing packages:$missing (run this script as root to install them)" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "husk: missing packages:$missing (no apt-get here: install them by hand)" >&2
+  exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

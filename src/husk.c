@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* husk: an OCI container runtime with the runc command line.
+ * Global options, the command table and exit codes live here. */
+
+#include <getopt.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "log.h"
+#include "state.h"
+#include "utils.h"
+
+const struct husk_command husk_commands[] = {
+    {"create", cmd_create,
+     "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot]\n"
+     "            [--no-new-keyring] [--preserve-fds N] ID",
+     "Create a container from the bundle: the init waits until 'husk start'."},
+    {"start", cmd_start, "start ID", "Run the process of a created container."},
+    {"state", cmd_state, "state ID", "Print the state of a container as OCI state JSON."},
+    {"kill", cmd_kill, "kill [--all] ID [SIGNAL]",
+     "Send a signal (default TERM; a name like KILL or SIGKILL, or a number) to the\n"
+     "container's init, or with --all to every process of the container."},
+    {"delete", cmd_delete, "delete [--force] ID...",
+     "Delete a stopped or created container; --force kills a running one first."},
+    {"run", cmd_run,
+     "run [--bundle DIR] [--detach] [--pid-file FILE] [--console-socket SOCK]\n"
+     "         [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
+     "Create and start a container, wait for it, delete it, and exit with its code\n"
+     "(128+N when it was killed by signal N). --detach returns once it runs."},
+    {"list", cmd_list, "list [--format table|json] [--quiet]", "List the containers under --root."},
+    {"spec", cmd_spec, "spec [--bundle DIR] [--rootless]",
+     "Write a default config.json into the bundle directory."},
+    {NULL, NULL, NULL, NULL},
+};
+
+static void print_usage(FILE *f) {
+  fputs("Usage: husk [global options] COMMAND [options] [arguments]\n\n"
+        "An OCI container runtime.\n\nCommands:\n",
+        f);
+  for (const struct husk_command *c = husk_commands; c->name; c++) {
+    const char *nl = strchr(c->summary, '\n');
+    fprintf(f, "  %-8s %.*s\n", c->name, nl ? (int)(nl - c->summary) : (int)strlen(c->summary),
+            c->summary);
+  }
+  fputs("\nGlobal options:\n"
+        "  --root DIR               state directory (default /run/husk; as a user\n"
+        "                           $XDG_RUNTIME_DIR/husk)\n"
+        "  --log FILE               also write diagnostics to FILE\n"
+        "  --log-format text|json   format of the --log file (default text)\n"
+        "  --debug                  debug output, with a timing line per setup phase\n"
+        "  --systemd-cgroup         manage cgroups through systemd\n"
+        "  --cgroup-manager cgroupfs|systemd|disabled\n"
+        "  --rootless true|false|auto\n"
+        "  -v, --version            print the version\n"
+        "  -h, --help               print this help\n\n"
+        "'husk COMMAND --help' describes a command.\n",
+        f);
+}
+
+static void print_version(void) {
+  const struct scmp_version *v = seccomp_version();
+  printf("husk version %s\nspec: %s\n", PACKAGE_VERSION, HUSK_OCI_VERSION);
+  if (v)
+    printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
+}
+
+int main(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"root", required_argument, NULL, 'r'},
+      {"log", required_argument, NULL, 'l'},
+      {"log-format", required_argument, NULL, 'F'},
+      {"debug", no_argument, NULL, 'D'},
+      {"systemd-cgroup", no_argument, NULL, 'S'},
+      {"cgroup-manager", required_argument, NULL, 'M'},
+      {"rootless", required_argument, NULL, 'R'},
+      {"criu", required_argument, NULL, 'C'},
+      {"version", no_argument, NULL, 'v'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  struct husk_context ctx = {.cgroup_manager = HUSK_CGROUP_MANAGER_CGROUPFS};
+  const char *log_path = NULL;
+  bool log_json = false, debug = false;
+  _cleanup_free_ char *default_root = NULL;
+
+  opterr = 0;
+  int c;
+  /* "+": stop at the command; its options are its own. */
+  while ((c = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'r':
+      ctx.root = optarg;
+      break;
+    case 'l':
+      log_path = optarg;
+      break;
+    case 'F':
+      if (strcmp(optarg, "json") == 0)
+        log_json = true;
+      else if (strcmp(optarg, "text") != 0) {
+        fprintf(stderr, "husk: --log-format: expected text or json, got \"%s\"\n", optarg);
+        return 1;
+      }
+      break;
+    case 'D':
+      debug = true;
+      break;
+    case 'S':
+      ctx.cgroup_manager = HUSK_CGROUP_MANAGER_SYSTEMD;
+      break;
+    case 'M':
+      if (strcmp(optarg, "cgroupfs") == 0)
+        ctx.cgroup_manager = HUSK_CGROUP_MANAGER_CGROUPFS;
+      else if (strcmp(optarg, "systemd") == 0)
+        ctx.cgroup_manager = HUSK_CGROUP_MANAGER_SYSTEMD;
+      else if (strcmp(optarg, "disabled") == 0)
+        ctx.cgroup_manager = HUSK_CGROUP_MANAGER_DISABLED;
+      else {
+        fprintf(stderr, "husk: --cgroup-manager: expected cgroupfs, systemd or disabled, got \"%s\"\n",
+                optarg);
+        return 1;
+      }
+      break;
+    case 'R':
+      if (strcmp(optarg, "true") == 0)
+        ctx.rootless = true;
+      else if (strcmp(optarg, "false") == 0 || strcmp(optarg, "auto") == 0)
+        ctx.rootless = false;
+      else {
+        fprintf(stderr, "husk: --rootless: expected true, false or auto, got \"%s\"\n", optarg);
+        return 1;
+      }
+      break;
+    case 'C':
+      break; /* runc's checkpoint tool path: nothing to do */
+    case 'v':
+      print_version();
+      return 0;
+    case 'h':
+      print_usage(stdout);
+      return 0;
+    default:
+      fprintf(stderr, "husk: unknown global option %s (see 'husk --help')\n", argv[optind - 1]);
+      return 1;
+    }
+  }
+  if (husk_log_init(log_path, log_json, debug) < 0)
+    return 1;
+  if (ctx.root == NULL)
+    ctx.root = default_root = husk_default_root();
+  if (optind >= argc) {
+    print_usage(stderr);
+    return 1;
+  }
+  const char *name = argv[optind];
+  for (const struct husk_command *cmd = husk_commands; cmd->name; cmd++)
+    if (strcmp(cmd->name, name) == 0)
+      return cmd->fn(&ctx, argc - optind, argv + optind);
+  fprintf(stderr, "husk: unknown command \"%s\" (see 'husk --help')\n", name);
+  return 1;
+}

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "utils.h"
+
+
+static struct husk_cgroup_hierarchy *hierarchies;
+static size_t n_hierarchies;
+static enum husk_cgroup_mode mode = HUSK_CGROUP_NONE;
+static bool detected;
+
+/* Find the cgroup mounts from /proc/self/mountinfo:
+ * "36 25 0:31 / /sys/fs/cgroup/memory rw,... shared:15 - cgroup cgroup rw,memory" */
+static void detect(void) {
+  detected = true;
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (f == NULL)
+    return;
+  char *line = NULL;
+  size_t cap = 0;
+  bool have_v1 = false, have_v2 = false;
+  while (getline(&line, &cap, f) > 0) {
+    char *sep = strstr(line, " - ");
+    if (sep == NULL)
+      continue;
+    char fstype[64], source[256], superopts[1024];
+    if (sscanf(sep + 3, "%63s %255s %1023s", fstype, source, superopts) != 3)
+      continue;
+    bool v2 = strcmp(fstype, "cgroup2") == 0;
+    if (!v2 && strcmp(fstype, "cgroup") != 0)
+      continue;
+    char mnt[4096];
+    if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+      continue;
+    if (!str_has_prefix(mnt, "/sys/fs/cgroup"))
+      continue;
+    /* v1 super options name the controllers among rw/other flags. */
+    char controllers[1024] = "";
+    if (!v2) {
+      char *save = NULL;
+      for (char *tok = strtok_r(superopts, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (strcmp(tok, "rw") == 0 || strcmp(tok, "ro") == 0 ||
+            (strchr(tok, '=') && !str_has_prefix(tok, "name=")))
+          continue;
+        if (strcmp(tok, "xattr") == 0 || strcmp(tok, "noprefix") == 0 || strcmp(tok, "clone_children") == 0 ||
+            strcmp(tok, "cpuset_v2_mode") == 0)
+          continue;
+        if (controllers[0])
+          strncat(controllers, ",", sizeof(controllers) - strlen(controllers) - 1);
+        strncat(controllers, tok, sizeof(controllers) - strlen(controllers) - 1);
+      }
+    }
+    hierarchies = realloc(hierarchies, sizeof(*hierarchies) * (n_hierarchies + 1));
+    hierarchies[n_hierarchies++] = (struct husk_cgroup_hierarchy){
+        .mountpoint = xstrdup(mnt), .controllers = xstrdup(controllers), .v2 = v2};
+    if (v2)
+      have_v2 = true;
+    else
+      have_v1 = true;
+  }
+  free(line);
+  fclose(f);
+  if (have_v1 && have_v2)
+    mode = HUSK_CGROUP_HYBRID;
+  else if (have_v1)
+    mode = HUSK_CGROUP_V1;
+  else if (have_v2)
+    mode = HUSK_CGROUP_V2;
+}
+
+enum husk_cgroup_mode husk_cgroup_mode(void) {
+  if (!detected)
+    detect();
+  return mode;
+}
+
+const struct husk_cgroup_hierarchy *husk_cgroup_hierarchies(size_t *n) {
+  if (!detected)
+    detect();
+  *n = n_hierarchies;
+  return hierarchies;
+}
+
+/* husk's own cgroup, from the v2 line "0::/path" or else the first v1 line. */
+static char *own_cgroup(void) {
+  _cleanup_free_ char *text = NULL;
+  if (read_file("/proc/self/cgroup", &text, NULL, 0, NULL) < 0)
+    return xstrdup("/");
+  char *first = NULL;
+  for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+    char *c1 = strchr(line, ':');
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (c2 == NULL)
+      continue;
+    if (str_has_prefix(line, "0::"))
+      return xstrdup(c2 + 1);
+    if (first == NULL && strstr(c1, "name=systemd"))
+      first = c2 + 1;
+  }
+  return xstrdup(first ? first : "/");
+}
+
+int husk_cgroup_resolve_path(const char *config_path, const char *id, char **out,
+                             struct husk_error **err) {
+  _cleanup_free_ char *path = NULL;
+  if (config_path == NULL || config_path[0] == '\0')
+    path = xasprintf("/husk/%s", id);
+  else if (config_path[0] == '/')
+    path = xstrdup(config_path);
+  else {
+    _cleanup_free_ char *own = own_cgroup();
+    path = xasprintf("%s/%s", strcmp(own, "/") == 0 ? "" : own, config_path);
+  }
+  /* Refuse ".." so the path cannot leave the hierarchy's root. */
+  for (const char *p = path; (p = strstr(p, "..")) != NULL; p += 2) {
+    bool start = p == path || p[-1] == '/';
+    bool end = p[2] == '\0' || p[2] == '/';
+    if (start && end)
+      return husk_fail(err, 0, "linux.cgroupsPath \"%s\": must not contain \"..\"", config_path);
+  }
+  /* Trim trailing slashes; "/" alone would be the root cgroup. */
+  size_t len = strlen(path);
+  while (len > 1 && path[len - 1] == '/')
+    path[--len] = '\0';
+  if (strcmp(path, "/") == 0)
+    return husk_fail(err, 0, "linux.cgroupsPath \"%s\": the root cgroup cannot be a container's", config_path);
+  *out = steal_pointer(&path);
+  return 0;
+}
+
+static char *dir_of(const struct husk_cgroup_hierarchy *h, const char *path) {
+  return xasprintf("%s%s", h->mountpoint, path);
+}
+
+/* A new v1 cpuset cgroup starts with empty cpus and mems, and refuses
+ * processes until they are set: copy them down from the parent, level by
+ * level. */
+static int cpuset_inherit(const char *mountpoint, const char *path, struct husk_error **err) {
+  static const char *files[] = {"cpuset.cpus", "cpuset.mems"};
+  _cleanup_free_ char *prefix = xstrdup(path);
+  /* For "/a/b/c": "/a", then "/a/b", then "/a/b/c". */
+  for (char *p = prefix + 1;; p++) {
+    bool end = *p == '\0';
+    if (!end && *p != '/')
+      continue;
+    *p = '\0';
+    char *slash = strrchr(prefix, '/');
+    _cleanup_free_ char *parent = xasprintf("%s%.*s", mountpoint, (int)(slash - prefix), prefix);
+    for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+      _cleanup_free_ char *file = xasprintf("%s%s/%s", mountpoint, prefix, files[i]);
+      _cleanup_free_ char *mine = NULL, *value = NULL, *parent_file = NULL;
+      if (read_file(file, &mine, NULL, 0, NULL) < 0 || (mine[0] != '\n' && mine[0] != '\0'))
+        continue;
+      parent_file = xasprintf("%s/%s", parent, files[i]);
+      if (read_file(parent_file, &value, NULL, 0, err) < 0 ||
+          write_file_at(AT_FDCWD, file, value, strlen(value), err) < 0)
+        return -EIO;
+    }
+    if (end)
+      break;
+    *p = '/';
+  }
+  return 0;
+}
+
+int husk_cgroup_create(const char *path, struct husk_error **err) {
+  size_t n;
+  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  for (size_t i = 0; i < n; i++) {
+    _cleanup_free_ char *dir = dir_of(&hs[i], path);
+    if (mkdir_p(dir, 0755, err) < 0 ||
+        (!hs[i].v2 && strcmp(hs[i].controllers, "cpuset") == 0 &&
+         cpuset_inherit(hs[i].mountpoint, path, err) < 0)) {
+      husk_cgroup_destroy(path, NULL);
+      return -EIO;
+    }
+  }
+  return 0;
+}
+
+int husk_cgroup_open_v2(const char *path) {
+  size_t n;
+  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  for (size_t i = 0; i < n; i++) {
+    if (!hs[i].v2)
+      continue;
+    _cleanup_free_ char *dir = dir_of(&hs[i], path);
+    return open(dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
+  }
+  return -1;
+}
+
+int husk_cgroup_enter(const char *path, pid_t pid, bool skip_v2, struct husk_error **err) {
+  size_t n;
+  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  char buf[32];
+  int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
+  for (size_t i = 0; i < n; i++) {
+    if (hs[i].v2 && skip_v2)
+      continue;
+    _cleanup_free_ char *procs = xasprintf("%s%s/cgroup.procs", hs[i].mountpoint, path);
+    if (write_file_at(AT_FDCWD, procs, buf, (size_t)len, err) < 0)
+      return -EIO;
+  }
+  return 0;
+}
+
+/* Call fn for each pid listed in cgroup.procs of every hierarchy. */
+static int for_each_pid(const char *path, int (*fn)(pid_t, void *), void *data) {
+  size_t n;
+  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  int found = 0;
+  for (size_t i = 0; i < n; i++) {
+    _cleanup_free_ char *procs = xasprintf("%s%s/cgroup.procs", hs[i].mountpoint, path);
+    _cleanup_free_ char *text = NULL;
+    if (read_file(procs, &text, NULL, 0, NULL) < 0)
+      continue;
+    for (char *tok = strtok(text, "\n"); tok; tok = strtok(NULL, "\n")) {
+      pid_t pid = (pid_t)atoi(tok);
+      if (pid > 0) {
+        found++;
+        if (fn && fn(pid, data) < 0)
+          return -1;
+      }
+    }
+    if (found)
+      break; /* every hierarchy holds the same processes */
+  }
+  return found;
+}
+
+static int kill_one(pid_t pid, void *data) {
+  kill(pid, *(int *)data);
+  return 0;
+}
+
+int husk_cgroup_kill(const char *path, int sig, struct husk_error **err) {
+  (void)err;
+  if (sig == SIGKILL) {
+    /* cgroup.kill (Linux 5.14) kills atomically, even processes forking. */
+    size_t n;
+    const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+    for (size_t i = 0; i < n; i++) {
+      if (!hs[i].v2)
+        continue;
+      _cleanup_free_ char *file = xasprintf("%s%s/cgroup.kill", hs[i].mountpoint, path);
+      if (write_file_at(AT_FDCWD, file, "1", 1, NULL) == 0)
+        return 0;
+    }
+  }
+  for_each_pid(path, kill_one, &sig);
+  return 0;
+}
+
+bool husk_cgroup_has_processes(const char *path) { return for_each_pid(path, NULL, NULL) > 0; }
+
+bool husk_cgroup_is_frozen(const char *path) {
+  size_t n;
+  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  for (size_t i = 0; i < n; i++) {
+    _cleanup_free_ char *text = NULL;
+    if (hs[i].v2 && mode == HUSK_CGROUP_V2) {
+      _cleanup_free_ char *file = xasprintf("%s%s/cgroup.freeze", hs[i].mountpoint, path);
+      if (read_file(file, &text, NULL, 64, NULL) == 0)
+        return text[0] == '1';
+    } else if (!hs[i].v2 && strcmp(hs[i].controllers, "freezer") == 0) {
+      _cleanup_free_ char *file = xasprintf("%s%s/freezer.state", hs[i].mountpoint, path);
+      if (read_file(file, &text, NULL, 64, NULL) == 0)
+        return str_has_prefix(text, "FROZEN");
+    }
+  }
+  return false;
+}
+
+int husk_cgroup_destroy(const char *path, struct husk_error **err) {
+  size_t n;
+  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  int ret = 0;
+  for (size_t i = 0; i < n; i++) {
+    _cleanup_free_ char *dir = dir_of(&hs[i], path);
+    /* A cgroup whose last process just died can be busy for a moment. */
+    for (int attempt = 0; attempt < 200; attempt++) {
+      if (rmdir(dir) == 0 || errno == ENOENT)
+        break;
+      if (errno != EBUSY) {
+        ret = husk_fail(err, errno, "remove cgroup %s", dir);
+        break;
+      }
+      if (attempt == 199) {
+        ret = husk_fail(err, EBUSY, "remove cgroup %s", dir);
+        break;
+      }
+      struct timespec ts = {0, 5 * 1000 * 1000};
+      nanosleep(&ts, NULL);
+    }
+  }
+  return ret;
+}

@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "init.h"
+#include "log.h"
+#include "namespaces.h"
+#include "pidfd.h"
+#include "spec.h"
+#include "sync.h"
+#include "utils.h"
+
+
+static char *now_rfc3339(void) {
+  struct timespec ts;
+  struct tm tm;
+  char buf[40];
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
+  return xstrdup(buf);
+}
+
+/* Config checks that need the runtime's view, before anything is made. */
+static int validate_config(const struct oci_config *c, const struct husk_create_options *opts,
+                           struct husk_error **err) {
+  if (c->process == NULL)
+    return husk_fail(err, 0, "config.json: process: a container needs a process to run");
+  if (c->process->args_len == 0)
+    return husk_fail(err, 0, "config.json: process.args: must name the program to run");
+  if (c->root == NULL || c->root->path == NULL)
+    return husk_fail(err, 0, "config.json: root.path: missing required field");
+  if (c->process->terminal && opts->console_socket == NULL)
+    return husk_fail(err, 0,
+                     "config.json: process.terminal is true but no --console-socket was given "
+                     "(set it to false to use husk's own stdio)");
+  return 0;
+}
+
+static int resolve_rootfs(const char *bundle, const struct oci_config *c, char **out,
+                          struct husk_error **err) {
+  _cleanup_free_ char *joined = c->root->path[0] == '/' ? xstrdup(c->root->path)
+                                                        : xasprintf("%s/%s", bundle, c->root->path);
+  char real[PATH_MAX];
+  if (realpath(joined, real) == NULL)
+    return husk_fail(err, errno, "rootfs %s", joined);
+  struct stat st;
+  if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+    return husk_fail(err, ENOTDIR, "rootfs %s", joined);
+  *out = xstrdup(real);
+  return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct husk_error **err) {
+  char real_dir[PATH_MAX];
+  _cleanup_free_ char *copy = xstrdup(path);
+  char *slash = strrchr(copy, '/');
+  const char *name = slash ? slash + 1 : copy;
+  const char *dir = slash ? (slash == copy ? "/" : copy) : ".";
+  if (slash)
+    *slash = '\0';
+  if (realpath(dir, real_dir) == NULL)
+    return husk_fail(err, errno, "--pid-file %s", path);
+  _cleanup_close_ int dirfd = open(real_dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (dirfd < 0)
+    return husk_fail(err, errno, "--pid-file %s", path);
+  char buf[32];
+  int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
+  return write_file_atomic_at(dirfd, name, buf, (size_t)len, 0644, err);
+}
+
+struct clone_args_v2 {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+      set_tid_size, cgroup;
+};
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+/* clone3 into the cgroup with a pidfd; on older kernels plain clone. Returns
+ * the pid (0 in the child); *into_cgroup tells whether placement happened. */
+static pid_t clone_init(uint64_t ns_flags, int cgroup_fd, int *pidfd, bool *into_cgroup) {
+  *pidfd = -1;
+  *into_cgroup = false;
+#ifdef SYS_clone3
+  struct clone_args_v2 args = {
+      .flags = ns_flags | CLONE_PIDFD,
+      .pidfd = (uint64_t)(uintptr_t)pidfd,
+      .exit_signal = SIGCHLD,
+  };
+  if (cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = (uint64_t)cgroup_fd;
+  }
+  pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+  if (pid < 0 && cgroup_fd >= 0 && errno != ENOSYS) {
+    /* Kernels before 5.7, or a cgroup that refuses: place it by hand. */
+    args.flags &= ~CLONE_INTO_CGROUP;
+    args.cgroup = 0;
+    pid = (pid_t)syscall(SYS_clone3, &args, 64);
+  } else if (pid >= 0 && cgroup_fd >= 0) {
+    *into_cgroup = true;
+  }
+  if (pid >= 0 || errno != ENOSYS)
+    return pid;
+#endif
+  *into_cgroup = false;
+  pid = (pid_t)syscall(SYS_clone, (unsigned long)ns_flags | SIGCHLD, 0, NULL, NULL, 0);
+  if (pid > 0)
+    *pidfd = husk_pidfd_open(pid);
+  return pid;
+}
+
+struct create_job {
+  const struct husk_context *ctx;
+  const char *id;
+  const struct husk_create_options *opts;
+  struct oci_config *config;
+  char *bundle;
+  char *rootfs;
+  char *cgroup_path;
+  int dirfd;
+  pid_t pid;
+  int pidfd;
+  struct husk_ns_plan ns;
+};
+
+/* Undo whatever a failed create made: no process, cgroup or state left. */
+static void create_rollback(struct create_job *job) {
+  if (job->pid > 0) {
+    kill(job->pid, SIGKILL);
+    waitpid(job->pid, NULL, 0);
+  }
+  if (job->cgroup_path) {
+    husk_cgroup_kill(job->cgroup_path, SIGKILL, NULL);
+    husk_cgroup_destroy(job->cgroup_path, NULL);
+  }
+  if (job->dirfd >= 0)
+    husk_state_dir_remove(job->ctx->root, job->id, NULL);
+}
+
+static int create_cgroup(struct create_job *job, struct husk_error **err) {
+  if (job->ctx->cgroup_manager == HUSK_CGROUP_MANAGER_DISABLED ||
+      husk_cgroup_mode() == HUSK_CGROUP_NONE)
+    return 0;
+  const char *configured = job->config->linux_ ? job->config->linux_->cgroups_path : NULL;
+  if (husk_cgroup_resolve_path(configured, job->id, &job->cgroup_path, err) < 0)
+    return -EINVAL;
+  if (husk_cgroup_create(job->cgroup_path, err) < 0) {
+    free(job->cgroup_path);
+    job->cgroup_path = NULL;
+    return -EIO;
+  }
+  return 0;
+}
+
+/* The parent's half: place the init, let it go, wait for it to be ready. */
+static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
+                          struct husk_error **err) {
+  if (job->cgroup_path && husk_cgroup_enter(job->cgroup_path, job->pid, into_cgroup, err) < 0)
+    return -EIO;
+  husk_phase("cgroup placement");
+
+  struct husk_state st = {
+      .id = (char *)job->id,
+      .pid = job->pid,
+      .pid_start_time = husk_pid_start_time(job->pid),
+      .bundle = job->bundle,
+      .rootfs = job->rootfs,
+      .created = now_rfc3339(),
+      .owner = "",
+      .cgroup_path = job->cgroup_path ? job->cgroup_path : "",
+      .new_pid_ns = job->ns.new_pid_ns,
+      .systemd_cgroup = job->ctx->cgroup_manager == HUSK_CGROUP_MANAGER_SYSTEMD,
+  };
+  const struct oci_config *c = job->config;
+  st.annotations.len = c->annotations_len;
+  st.annotations.keys = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
+  st.annotations.values = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
+  for (size_t i = 0; i < c->annotations_len; i++) {
+    st.annotations.keys[i] = c->annotations[i].key;
+    st.annotations.values[i] = c->annotations[i].value;
+  }
+  /* Written before the init goes on, so that a crash from here on leaves a
+   * pid that `delete --force` can find. */
+  int r = husk_state_write(job->dirfd, &st, err);
+  free(st.created);
+  free(st.annotations.keys);
+  free(st.annotations.values);
+  if (r < 0)
+    return r;
+
+  if (husk_sync_send(sync_fd, HUSK_SYNC_GO, NULL) < 0)
+    return husk_fail(err, errno, "container init exited early");
+  char *msg = NULL;
+  int type = husk_sync_recv(sync_fd, &msg);
+  if (type == HUSK_SYNC_READY) {
+    free(msg);
+    return 0;
+  }
+  if (type == HUSK_SYNC_ERROR) {
+    husk_fail(err, 0, "%s", msg ? msg : "container init failed");
+    free(msg);
+    return -EIO;
+  }
+  free(msg);
+  int status = 0;
+  if (waitpid(job->pid, &status, 0) == job->pid) {
+    job->pid = 0;
+    if (WIFSIGNALED(status))
+      return husk_fail(err, 0, "container init was killed by signal %d during setup",
+                       WTERMSIG(status));
+  }
+  return husk_fail(err, 0, "container init exited during setup");
+}
+
+int husk_container_create(const struct husk_context *ctx, const char *id,
+                          const struct husk_create_options *opts, struct husk_created *out,
+                          struct husk_error **err) {
+  struct create_job job = {.ctx = ctx, .id = id, .opts = opts, .dirfd = -1, .pidfd = -1};
+  int sync_fds[2] = {-1, -1};
+  int cgroup_fd = -1;
+  int ret;
+  husk_ns_plan_init(&job.ns, NULL, NULL);
+
+  if (husk_validate_id(id, err) < 0)
+    return -EINVAL;
+  char bundle[PATH_MAX];
+  if (realpath(opts->bundle ? opts->bundle : ".", bundle) == NULL)
+    return husk_fail(err, errno, "bundle %s", opts->bundle ? opts->bundle : ".");
+  job.bundle = bundle;
+  _cleanup_free_ char *config_path = xasprintf("%s/config.json", bundle);
+  job.config = oci_config_load(config_path, err);
+  if (job.config == NULL)
+    return -EINVAL;
+  husk_phase("parse");
+  if ((ret = validate_config(job.config, opts, err)) < 0 ||
+      (ret = resolve_rootfs(bundle, job.config, &job.rootfs, err)) < 0 ||
+      (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0)
+    goto out;
+
+  job.dirfd = husk_state_dir_create(ctx->root, id, err);
+  if (job.dirfd < 0) {
+    ret = job.dirfd;
+    goto out;
+  }
+  if (mkfifoat(job.dirfd, HUSK_EXEC_FIFO, 0600) < 0 ||
+      fchmodat(job.dirfd, HUSK_EXEC_FIFO, 0622, 0) < 0) {
+    ret = husk_fail(err, errno, "create exec.fifo");
+    goto fail;
+  }
+  if ((ret = create_cgroup(&job, err)) < 0)
+    goto fail;
+  husk_phase("cgroup");
+  if (job.cgroup_path)
+    cgroup_fd = husk_cgroup_open_v2(job.cgroup_path);
+  if ((ret = husk_sync_pair(sync_fds, err)) < 0 ||
+      (ret = husk_ns_join_pid_for_children(&job.ns, err)) < 0)
+    goto fail;
+
+  bool into_cgroup;
+  job.pid = clone_init(job.ns.clone_flags, cgroup_fd, &job.pidfd, &into_cgroup);
+  if (job.pid < 0) {
+    ret = husk_fail(err, errno, "clone the container init");
+    job.pid = 0;
+    goto fail;
+  }
+  if (job.pid == 0) {
+    close(sync_fds[0]);
+    struct husk_init_ctx ictx = {
+        .config = job.config,
+        .id = id,
+        .bundle = bundle,
+        .rootfs = job.rootfs,
+        .ns = &job.ns,
+        .cgroup_path = job.cgroup_path,
+        .no_pivot = opts->no_pivot,
+        .sync_fd = sync_fds[1],
+        .state_dirfd = job.dirfd,
+        .preserve_fds = opts->preserve_fds,
+        .proc_fd = -1,
+        .fifo_fd = -1,
+    };
+    husk_init_main(&ictx);
+  }
+  husk_phase("clone");
+  close(sync_fds[1]);
+  sync_fds[1] = -1;
+  if ((ret = supervise_init(&job, sync_fds[0], into_cgroup, err)) < 0)
+    goto fail;
+  husk_phase("init ready");
+  if (opts->pid_file && (ret = write_pid_file(opts->pid_file, job.pid, err)) < 0)
+    goto fail;
+  if (out) {
+    out->pid = job.pid;
+    out->pidfd = job.pidfd;
+    job.pidfd = -1;
+  }
+  ret = 0;
+  goto out;
+
+fail:
+  create_rollback(&job);
+out:
+  if (sync_fds[0] >= 0)
+    close(sync_fds[0]);
+  if (sync_fds[1] >= 0)
+    close(sync_fds[1]);
+  if (cgroup_fd >= 0)
+    close(cgroup_fd);
+  if (job.pidfd >= 0)
+    close(job.pidfd);
+  if (job.dirfd >= 0)
+    close(job.dirfd);
+  husk_ns_plan_close(&job.ns);
+  oci_config_free(job.config);
+  free(job.rootfs);
+  free(job.cgroup_path);
+  return ret < 0 ? ret : 0;
+}
+
+/* Open a verified pidfd for the container's init: -ESRCH when it is gone
+ * (or its pid now belongs to another process). */
+static int open_init_pidfd(const struct husk_state *st) {
+  int fd = husk_pidfd_open(st->pid);
+  if (fd < 0 && fd != -ENOSYS)
+    return fd;
+  /* Check after opening: from now on the pidfd cannot be recycled. */
+  if (husk_pid_start_time(st->pid) != st->pid_start_time) {
+    if (fd >= 0)
+      close(fd);
+    return -ESRCH;
+  }
+  return fd;
+}
+
+struct loaded {
+  int dirfd;
+  struct husk_state st;
+  enum husk_status status;
+};
+
+static int load(const struct husk_context *ctx, const char *id, bool lock, struct loaded *l,
+                struct husk_error **err) {
+  l->dirfd = husk_state_dir_open(ctx->root, id, lock, err);
+  if (l->dirfd < 0)
+    return l->dirfd;
+  int r = husk_state_read(l->dirfd, &l->st, err);
+  if (r == -ENOENT) {
+    l->status = HUSK_STATUS_CREATING;
+    l->st.id = xstrdup(id);
+    return 0;
+  }
+  if (r < 0) {
+    close(l->dirfd);
+    l->dirfd = -1;
+    return r;
+  }
+  l->status = husk_state_status(l->dirfd, &l->st);
+  return 0;
+}
+
+static void unload(struct loaded *l) {
+  if (l->dirfd >= 0)
+    close(l->dirfd);
+  husk_state_clear(&l->st);
+}
+
+/* Wait for the fifo's byte from the init, or for the init to die. */
+static int open_exec_fifo(struct loaded *l, const char *id, struct husk_error **err) {
+  _cleanup_close_ int fifo = openat(l->dirfd, HUSK_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fifo < 0)
+    return husk_fail(err, errno, "container \"%s\": open exec.fifo", id);
+  _cleanup_close_ int pidfd = open_init_pidfd(&l->st);
+  for (int waited_ms = 0;; waited_ms += 10) {
+    struct pollfd fds[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+    int n = poll(fds, pidfd >= 0 ? 2 : 1, 10);
+    if (n < 0 && errno != EINTR)
+      return husk_fail(err, errno, "container \"%s\": wait for the init", id);
+    if (n > 0 && (fds[0].revents & POLLIN)) {
+      char c;
+      if (read(fifo, &c, 1) == 1)
+        break;
+    }
+    if ((n > 0 && pidfd >= 0 && (fds[1].revents & POLLIN)) ||
+        husk_pid_start_time(l->st.pid) != l->st.pid_start_time)
+      return husk_fail(err, 0, "container \"%s\": the init died before it could start", id);
+    if (waited_ms > 30000)
+      return husk_fail(err, ETIMEDOUT, "container \"%s\": wait for the init", id);
+  }
+  unlinkat(l->dirfd, HUSK_EXEC_FIFO, 0);
+  return 0;
+}
+
+int husk_container_start(const struct husk_context *ctx, const char *id, struct husk_error **err) {
+  struct loaded l = {.dirfd = -1};
+  int r = load(ctx, id, true, &l, err);
+  if (r < 0)
+    return r;
+  switch (l.status) {
+  case HUSK_STATUS_CREATED:
+    r = open_exec_fifo(&l, id, err);
+    husk_phase("start");
+    break;
+  case HUSK_STATUS_STOPPED:
+    r = husk_fail(err, 0, "container \"%s\": cannot start a container that has stopped", id);
+    break;
+  case HUSK_STATUS_CREATING:
+    r = husk_fail(err, 0, "container \"%s\": cannot start a container that is being created", id);
+    break;
+  default:
+    r = husk_fail(err, 0, "container \"%s\": cannot start an already %s container", id,
+                  husk_status_name(l.status));
+  }
+  unload(&l);
+  return r;
+}
+
+int husk_container_state(const struct husk_context *ctx, const char *id, struct husk_error **err) {
+  struct loaded l = {.dirfd = -1};
+  int r = load(ctx, id, false, &l, err);
+  if (r < 0)
+    return r;
+  _cleanup_free_ char *json = husk_state_to_oci_json(&l.st, l.status);
+  unload(&l);
+  if (json == NULL)
+    return husk_fail(err, ENOMEM, "state");
+  fputs(json, stdout);
+  return 0;
+}
+
+static int signal_init(const struct husk_state *st, int sig) {
+  int fd = open_init_pidfd(st);
+  if (fd == -ESRCH)
+    return -ESRCH;
+  int r = fd >= 0 ? husk_pidfd_send_signal(fd, sig) : (kill(st->pid, sig) < 0 ? -errno : 0);
+  if (fd >= 0)
+    close(fd);
+  return r;
+}
+
+int husk_container_kill(const struct husk_context *ctx, const char *id, int sig, bool all,
+                        struct husk_error **err) {
+  struct loaded l = {.dirfd = -1};
+  int r = load(ctx, id, false, &l, err);
+  if (r < 0)
+    return r;
+  if (l.status == HUSK_STATUS_STOPPED || l.status == HUSK_STATUS_CREATING) {
+    r = husk_fail(err, 0, "container \"%s\" is not running", id);
+  } else if (all && l.st.cgroup_path[0]) {
+    r = husk_cgroup_kill(l.st.cgroup_path, sig, err);
+    signal_init(&l.st, sig);
+  } else {
+    r = signal_init(&l.st, sig);
+    if (r == -ESRCH)
+      r = husk_fail(err, 0, "container \"%s\" is not running", id);
+    else if (r < 0)
+      r = husk_fail(err, -r, "container \"%s\": send signal %d", id, sig);
+  }
+  unload(&l);
+  return r;
+}
+
+/* SIGKILL everything and wait (bounded) for the init to be gone. */
+static void kill_and_wait(const struct husk_state *st) {
+  if (st->cgroup_path && st->cgroup_path[0])
+    husk_cgroup_kill(st->cgroup_path, SIGKILL, NULL);
+  int fd = open_init_pidfd(st);
+  if (fd == -ESRCH)
+    return;
+  if (fd >= 0) {
+    husk_pidfd_send_signal(fd, SIGKILL);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    poll(&p, 1, 10000);
+    close(fd);
+    return;
+  }
+  kill(st->pid, SIGKILL);
+  for (int i = 0; i < 1000 && husk_pid_start_time(st->pid) == st->pid_start_time; i++) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+}
+
+int husk_container_delete(const struct husk_context *ctx, const char *id, bool force,
+                          struct husk_error **err) {
+  struct loaded l = {.dirfd = -1};
+  int r = load(ctx, id, true, &l, err);
+  if (r < 0) {
+    /* Deleting what is not there with --force is not an error, as runc. */
+    if (force && *err && strstr((*err)->msg, "does not exist")) {
+      husk_error_free(*err);
+      *err = NULL;
+      return 0;
+    }
+    return r;
+  }
+  switch (l.status) {
+  case HUSK_STATUS_RUNNING:
+  case HUSK_STATUS_PAUSED:
+    if (!force) {
+      r = husk_fail(err, 0, "container \"%s\" is %s: stop it first or use --force", id,
+                    husk_status_name(l.status));
+      break;
+    }
+    /* fall through */
+  case HUSK_STATUS_CREATED:
+    kill_and_wait(&l.st);
+    break;
+  case HUSK_STATUS_CREATING:
+    if (!force)
+      r = husk_fail(err, 0, "container \"%s\" is being created: use --force to remove it", id);
+    break;
+  case HUSK_STATUS_STOPPED:
+    /* Without a pid namespace the init's children may outlive it. */
+    if (l.st.cgroup_path[0] && husk_cgroup_has_processes(l.st.cgroup_path))
+      husk_cgroup_kill(l.st.cgroup_path, SIGKILL, NULL);
+    break;
+  }
+  if (r == 0 && l.st.cgroup_path && l.st.cgroup_path[0])
+    r = husk_cgroup_destroy(l.st.cgroup_path, err);
+  if (r == 0)
+    r = husk_state_dir_remove(ctx->root, id, err);
+  unload(&l);
+  return r;
+}
+
+/* Forward every signal husk gets to the init until it exits. The pidfd
+ * says when; without one (Linux < 5.3) SIGCHLD does. */
+static int wait_forwarding(pid_t pid, int pidfd) {
+  sigset_t mask, old;
+  sigfillset(&mask);
+  sigdelset(&mask, SIGSEGV);
+  sigdelset(&mask, SIGBUS);
+  sigdelset(&mask, SIGFPE);
+  sigdelset(&mask, SIGILL);
+  sigprocmask(SIG_BLOCK, &mask, &old);
+  _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+  int status = 0;
+  for (;;) {
+    pid_t w = waitpid(pid, &status, WNOHANG);
+    if (w == pid || (w < 0 && errno != EINTR))
+      break;
+    struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+    if (poll(fds, pidfd >= 0 ? 2 : 1, sfd < 0 ? 10 : -1) < 0 && errno != EINTR)
+      break;
+    struct signalfd_siginfo si;
+    if (sfd >= 0 && (fds[0].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si) &&
+        si.ssi_signo != SIGCHLD)
+      kill(pid, (int)si.ssi_signo);
+  }
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  if (WIFSIGNALED(status))
+    return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+int husk_container_run(const struct husk_context *ctx, const char *id,
+                       const struct husk_create_options *opts, bool detach, struct husk_error **err) {
+  struct husk_created created = {.pidfd = -1};
+  int r = husk_container_create(ctx, id, opts, &created, err);
+  if (r < 0)
+    return r;
+  r = husk_container_start(ctx, id, err);
+  if (r < 0 || detach) {
+    if (r < 0)
+      husk_container_delete(ctx, id, true, NULL);
+    if (created.pidfd >= 0)
+      close(created.pidfd);
+    return r;
+  }
+  int code = wait_forwarding(created.pid, created.pidfd);
+  if (created.pidfd >= 0)
+    close(created.pidfd);
+  struct husk_error *derr = NULL;
+  if (husk_container_delete(ctx, id, true, &derr) < 0) {
+    husk_warn("%s", derr->msg);
+    husk_error_free(derr);
+  }
+  return code;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container lifecycle, usable without the command line. */
+#ifndef HUSK_CONTAINER_H
+#define HUSK_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "state.h"
+
+enum husk_cgroup_manager { HUSK_CGROUP_MANAGER_CGROUPFS, HUSK_CGROUP_MANAGER_SYSTEMD, HUSK_CGROUP_MANAGER_DISABLED };
+
+/* The global options every command shares. */
+struct husk_context {
+  const char *root; /* state root */
+  enum husk_cgroup_manager cgroup_manager;
+  bool rootless;
+};
+
+struct husk_create_options {
+  const char *bundle; /* default: the current directory */
+  const char *pid_file;
+  const char *console_socket;
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds;
+};
+
+/* The running result of a create kept by `run`, which waits for the init. */
+struct husk_created {
+  pid_t pid;
+  int pidfd;
+};
+
+int husk_container_create(const struct husk_context *ctx, const char *id,
+                          const struct husk_create_options *opts, struct husk_created *out,
+                          struct husk_error **err);
+int husk_container_start(const struct husk_context *ctx, const char *id, struct husk_error **err);
+/* Prints the OCI state JSON on stdout. */
+int husk_container_state(const struct husk_context *ctx, const char *id, struct husk_error **err);
+int husk_container_kill(const struct husk_context *ctx, const char *id, int sig, bool all,
+                        struct husk_error **err);
+int husk_container_delete(const struct husk_context *ctx, const char *id, bool force,
+                          struct husk_error **err);
+/* create + start + wait + delete; returns the process' exit code (128+N for
+ * signal N) or a negative errno. With detach it returns 0 after start. */
+int husk_container_run(const struct husk_context *ctx, const char *id,
+                       const struct husk_create_options *opts, bool detach, struct husk_error **err);
+
+/* Parse "KILL", "SIGKILL", "9". Returns the number or -1. */
+int husk_parse_signal(const char *s);
+
+#endif

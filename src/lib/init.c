@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "process.h"
+#include "rootfs.h"
+#include "state.h"
+#include "sync.h"
+#include "utils.h"
+
+/* Report the failure to the parent, which prints it once, and die. */
+__attribute__((noreturn)) static void init_fail(struct husk_init_ctx *ctx, struct husk_error *err) {
+  husk_sync_send(ctx->sync_fd, HUSK_SYNC_ERROR, err && err->msg ? err->msg : "container init failed");
+  _exit(1);
+}
+
+static int set_names(const struct oci_config *c, const struct husk_ns_plan *ns,
+                     struct husk_error **err) {
+  if ((c->hostname && c->hostname[0]) || (c->domainname && c->domainname[0])) {
+    if (!ns->has_uts_ns)
+      return husk_fail(err, 0, "hostname and domainname need a uts namespace: add {\"type\": \"uts\"} to linux.namespaces");
+  }
+  if (c->hostname && c->hostname[0] && sethostname(c->hostname, strlen(c->hostname)) < 0)
+    return husk_fail(err, errno, "hostname \"%s\"", c->hostname);
+  if (c->domainname && c->domainname[0] && setdomainname(c->domainname, strlen(c->domainname)) < 0)
+    return husk_fail(err, errno, "domainname \"%s\"", c->domainname);
+  return 0;
+}
+
+/* linux.sysctl: "net.ipv4.ip_forward" is /proc/sys/net/ipv4/ip_forward.
+ * Written through the host's /proc fd's view of our own namespaces. */
+static int write_sysctls(struct husk_init_ctx *ctx, struct husk_error **err) {
+  const struct oci_linux *l = ctx->config->linux_;
+  for (size_t i = 0; l && i < l->sysctl_len; i++) {
+    const char *key = l->sysctl[i].key;
+    if (strstr(key, "..") || key[0] == '/' || key[0] == '.')
+      return husk_fail(err, 0, "linux.sysctl: invalid key \"%s\"", key);
+    _cleanup_free_ char *path = xasprintf("sys/%s", key);
+    for (char *p = path + 4; *p; p++)
+      if (*p == '.')
+        *p = '/';
+    const char *value = l->sysctl[i].value;
+    if (write_file_at(ctx->proc_fd, path, value, strlen(value), NULL) < 0)
+      return husk_fail(err, errno, "linux.sysctl: set %s to \"%s\"", key, value);
+  }
+  return 0;
+}
+
+/* Block until `husk start` opens exec.fifo for reading. Reopened through the
+ * host /proc so that neither the state directory's permissions nor the
+ * container's lack of /proc matter. */
+static int wait_for_start(struct husk_init_ctx *ctx, struct husk_error **err) {
+  char rel[64];
+  snprintf(rel, sizeof(rel), "self/fd/%d", ctx->fifo_fd);
+  int fd = openat(ctx->proc_fd, rel, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return husk_fail(err, errno, "open exec.fifo");
+  int r = write_all(fd, "0", 1);
+  close(fd);
+  if (r < 0)
+    return husk_fail(err, -r, "write exec.fifo");
+  return 0;
+}
+
+void husk_init_main(struct husk_init_ctx *ctx) {
+  struct husk_error *err = NULL;
+  const struct oci_config *c = ctx->config;
+  const struct oci_process *p = c->process;
+
+  /* Until the parent has us, its death is ours. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+
+  char *msg = NULL;
+  int type = husk_sync_recv(ctx->sync_fd, &msg);
+  free(msg);
+  if (type != HUSK_SYNC_GO)
+    _exit(1);
+
+  if (husk_ns_join_all(ctx->ns, &err) < 0)
+    init_fail(ctx, err);
+  /* After the parent placed us in the cgroup, so that it is our root. */
+  if (ctx->ns->new_cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) {
+    husk_fail(&err, errno, "create the cgroup namespace");
+    init_fail(ctx, err);
+  }
+  if (setsid() < 0) {
+    husk_fail(&err, errno, "setsid");
+    init_fail(ctx, err);
+  }
+
+  ctx->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  ctx->fifo_fd = openat(ctx->state_dirfd, HUSK_EXEC_FIFO, O_PATH | O_CLOEXEC);
+  if (ctx->proc_fd < 0 || ctx->fifo_fd < 0) {
+    husk_fail(&err, errno, "open /proc and exec.fifo");
+    init_fail(ctx, err);
+  }
+  close(ctx->state_dirfd);
+  ctx->state_dirfd = -1;
+
+  if (husk_process_oom_score_adj(p, &err) < 0)
+    init_fail(ctx, err);
+  if (husk_rootfs_prepare(ctx, &err) < 0)
+    init_fail(ctx, err);
+  if (set_names(c, ctx->ns, &err) < 0 || write_sysctls(ctx, &err) < 0)
+    init_fail(ctx, err);
+  if (husk_rootfs_finalize(ctx, &err) < 0)
+    init_fail(ctx, err);
+  if (husk_process_rlimits(p, &err) < 0)
+    init_fail(ctx, err);
+  if (husk_process_cwd(p, &err) < 0)
+    init_fail(ctx, err);
+  _cleanup_free_ char *exe = NULL;
+  if (husk_process_find_executable(p, &exe, &err) < 0)
+    init_fail(ctx, err);
+  if (husk_process_credentials(p, &err) < 0 || husk_process_no_new_privs(p, &err) < 0)
+    init_fail(ctx, err);
+  husk_phase("process");
+
+  if (husk_sync_send(ctx->sync_fd, HUSK_SYNC_READY, NULL) < 0)
+    _exit(1);
+  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  close(ctx->sync_fd);
+
+  if (wait_for_start(ctx, &err) < 0) {
+    fprintf(stderr, "husk: %s\n", err->msg);
+    _exit(127);
+  }
+  close(ctx->proc_fd);
+  close(ctx->fifo_fd);
+  husk_process_close_fds(ctx->preserve_fds);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  husk_process_exec(p, exe, &err);
+  fprintf(stderr, "husk: %s\n", err->msg);
+  _exit(127);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What runs inside the new container after clone, until execve. */
+#ifndef HUSK_INIT_H
+#define HUSK_INIT_H
+
+#include <stdbool.h>
+
+#include "namespaces.h"
+#include "spec.h"
+
+struct husk_init_ctx {
+  const struct oci_config *config;
+  const char *id;
+  const char *bundle; /* absolute */
+  const char *rootfs; /* absolute, host side */
+  struct husk_ns_plan *ns;
+  const char *cgroup_path; /* NULL when there is no cgroup */
+  bool no_pivot;
+  int sync_fd;      /* the init's end of the socketpair */
+  int state_dirfd;  /* the container's state directory */
+  int preserve_fds; /* fds 3 .. 3+N-1 reach the process */
+
+  /* Filled in by the init itself. */
+  int proc_fd;  /* the host's /proc, usable after pivot_root */
+  int fifo_fd;  /* O_PATH fd of exec.fifo */
+};
+
+/* The init's main: never returns. */
+__attribute__((noreturn)) void husk_init_main(struct husk_init_ctx *ctx);
+
+#endif

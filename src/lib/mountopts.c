@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "mountopts.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "utils.h"
+
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#define MOUNT_ATTR_NOSUID 0x00000002
+#define MOUNT_ATTR_NODEV 0x00000004
+#define MOUNT_ATTR_NOEXEC 0x00000008
+#define MOUNT_ATTR__ATIME 0x00000070
+#define MOUNT_ATTR_RELATIME 0x00000000
+#define MOUNT_ATTR_NOATIME 0x00000010
+#define MOUNT_ATTR_STRICTATIME 0x00000020
+#define MOUNT_ATTR_NODIRATIME 0x00000080
+#endif
+
+static const struct {
+  const char *name;
+  bool clear;
+  unsigned long flag;
+} flag_table[] = {
+    {"async", true, MS_SYNCHRONOUS},   {"atime", true, MS_NOATIME},
+    {"defaults", false, 0},            {"dev", true, MS_NODEV},
+    {"diratime", true, MS_NODIRATIME}, {"dirsync", false, MS_DIRSYNC},
+    {"exec", true, MS_NOEXEC},         {"iversion", false, MS_I_VERSION},
+    {"lazytime", false, MS_LAZYTIME},  {"loud", true, MS_SILENT},
+    {"mand", false, MS_MANDLOCK},      {"noatime", false, MS_NOATIME},
+    {"nodev", false, MS_NODEV},        {"nodiratime", false, MS_NODIRATIME},
+    {"noexec", false, MS_NOEXEC},      {"noiversion", true, MS_I_VERSION},
+    {"nolazytime", true, MS_LAZYTIME}, {"nomand", true, MS_MANDLOCK},
+    {"norelatime", true, MS_RELATIME}, {"nostrictatime", true, MS_STRICTATIME},
+    {"nosuid", false, MS_NOSUID},      {"relatime", false, MS_RELATIME},
+    {"remount", false, MS_REMOUNT},    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},           {"silent", false, MS_SILENT},
+    {"strictatime", false, MS_STRICTATIME}, {"suid", true, MS_NOSUID},
+    {"sync", false, MS_SYNCHRONOUS},
+};
+
+static const struct {
+  const char *name;
+  unsigned long flag;
+} propagation_table[] = {
+    {"private", MS_PRIVATE},        {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},          {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},            {"rslave", MS_SLAVE | MS_REC},
+    {"unbindable", MS_UNBINDABLE},  {"runbindable", MS_UNBINDABLE | MS_REC},
+};
+
+/* Recursive variants applied with mount_setattr(AT_RECURSIVE). */
+static const struct {
+  const char *name;
+  bool clear;
+  unsigned long attr;
+} recursive_table[] = {
+    {"rro", false, MOUNT_ATTR_RDONLY},      {"rrw", true, MOUNT_ATTR_RDONLY},
+    {"rnosuid", false, MOUNT_ATTR_NOSUID},  {"rsuid", true, MOUNT_ATTR_NOSUID},
+    {"rnodev", false, MOUNT_ATTR_NODEV},    {"rdev", true, MOUNT_ATTR_NODEV},
+    {"rnoexec", false, MOUNT_ATTR_NOEXEC},  {"rexec", true, MOUNT_ATTR_NOEXEC},
+    {"rnoatime", false, MOUNT_ATTR_NOATIME}, {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
+    {"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
+};
+
+static void append_data(char **data, const char *opt) {
+  char *old = *data;
+  *data = old ? xasprintf("%s,%s", old, opt) : xstrdup(opt);
+  free(old);
+}
+
+int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
+                          struct husk_mount_opts *out, struct husk_error **err) {
+  (void)err;
+  memset(out, 0, sizeof(*out));
+  if (type && strcmp(type, "bind") == 0)
+    out->bind = true;
+  for (size_t i = 0; i < n; i++) {
+    const char *opt = options[i];
+    bool done = false;
+    if (strcmp(opt, "bind") == 0) {
+      out->bind = true;
+      continue;
+    }
+    if (strcmp(opt, "rbind") == 0) {
+      out->bind = out->recursive_bind = true;
+      continue;
+    }
+    /* Options other runtimes understand that are not for the kernel. */
+    if (strcmp(opt, "tmpcopyup") == 0 || strcmp(opt, "copy-symlink") == 0 ||
+        strcmp(opt, "idmap") == 0 || strcmp(opt, "ridmap") == 0 ||
+        str_has_prefix(opt, "x-"))
+      continue;
+    for (size_t k = 0; k < ARRAY_SIZE(flag_table) && !done; k++) {
+      if (strcmp(opt, flag_table[k].name) != 0)
+        continue;
+      if (flag_table[k].clear)
+        out->flags &= ~flag_table[k].flag;
+      else
+        out->flags |= flag_table[k].flag;
+      done = true;
+    }
+    for (size_t k = 0; k < ARRAY_SIZE(propagation_table) && !done; k++) {
+      if (strcmp(opt, propagation_table[k].name) == 0) {
+        out->propagation = propagation_table[k].flag;
+        done = true;
+      }
+    }
+    for (size_t k = 0; k < ARRAY_SIZE(recursive_table) && !done; k++) {
+      if (strcmp(opt, recursive_table[k].name) != 0)
+        continue;
+      if (recursive_table[k].clear)
+        out->rec_clear |= recursive_table[k].attr;
+      else
+        out->rec_set |= recursive_table[k].attr;
+      done = true;
+    }
+    if (!done)
+      append_data(&out->data, opt);
+  }
+  return 0;
+}
+
+void husk_mount_opts_clear(struct husk_mount_opts *o) {
+  free(o->data);
+  o->data = NULL;
+}
+
+unsigned long husk_mount_remount_flags(const struct husk_mount_opts *o) {
+  return o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
+                     MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* mounts[].options: flags for mount(2), propagation, and the fs data string. */
+#ifndef HUSK_MOUNTOPTS_H
+#define HUSK_MOUNTOPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+struct husk_mount_opts {
+  unsigned long flags;       /* MS_* to set */
+  unsigned long propagation; /* MS_PRIVATE, MS_SLAVE ... with MS_REC, or 0 */
+  unsigned long rec_set;     /* MOUNT_ATTR_* for "rro", "rnosuid"... (recursive) */
+  unsigned long rec_clear;
+  bool bind;
+  bool recursive_bind;
+  char *data; /* everything else, comma-joined, for the filesystem */
+};
+
+/* Parse options; `type` "bind" implies a bind mount. */
+int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
+                          struct husk_mount_opts *out, struct husk_error **err);
+void husk_mount_opts_clear(struct husk_mount_opts *o);
+/* Flags that a bind mount needs a remount to apply. */
+unsigned long husk_mount_remount_flags(const struct husk_mount_opts *o);
+
+#endif

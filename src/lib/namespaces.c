@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "utils.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE 0xb703 /* _IO(0xb7, 0x3) */
+#endif
+
+static const struct {
+  const char *type;
+  const char *proc;
+  int flag;
+} ns_table[] = {
+    {"user", "user", CLONE_NEWUSER},    {"pid", "pid", CLONE_NEWPID},
+    {"network", "net", CLONE_NEWNET},   {"mount", "mnt", CLONE_NEWNS},
+    {"ipc", "ipc", CLONE_NEWIPC},       {"uts", "uts", CLONE_NEWUTS},
+    {"cgroup", "cgroup", CLONE_NEWCGROUP}, {"time", "time", CLONE_NEWTIME},
+};
+
+int husk_ns_flag(const char *type) {
+  for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
+    if (strcmp(ns_table[i].type, type) == 0)
+      return ns_table[i].flag;
+  return 0;
+}
+
+const char *husk_ns_proc_name(int flag) {
+  for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
+    if (ns_table[i].flag == flag)
+      return ns_table[i].proc;
+  return "?";
+}
+
+static const char *type_name(int flag) {
+  for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
+    if (ns_table[i].flag == flag)
+      return ns_table[i].type;
+  return "?";
+}
+
+int husk_ns_plan_init(struct husk_ns_plan *plan, const struct oci_linux *linux_,
+                      struct husk_error **err) {
+  memset(plan, 0, sizeof(*plan));
+  for (int i = 0; i < HUSK_NS_MAX; i++)
+    plan->joins[i].fd = -1;
+  if (linux_ == NULL)
+    return 0;
+  /* Walk the table, not the config, so that joins come user-first. */
+  for (size_t t = 0; t < ARRAY_SIZE(ns_table); t++) {
+    for (size_t i = 0; i < linux_->namespaces_len; i++) {
+      const struct oci_namespace *ns = &linux_->namespaces[i];
+      int flag = husk_ns_flag(ns->type);
+      if (flag == 0)
+        return husk_fail(err, 0, "linux.namespaces[%zu].type: unknown namespace type \"%s\"", i,
+                         ns->type);
+      if (flag != ns_table[t].flag)
+        continue;
+      if (flag == CLONE_NEWNS)
+        plan->has_mount_ns = true;
+      if (flag == CLONE_NEWUTS)
+        plan->has_uts_ns = true;
+      if (ns->path == NULL || ns->path[0] == '\0') {
+        if (flag == CLONE_NEWCGROUP)
+          plan->new_cgroup_ns = true;
+        else if (flag == CLONE_NEWTIME)
+          return husk_fail(err, 0, "linux.namespaces[%zu]: time namespaces are not supported yet", i);
+        else
+          plan->clone_flags |= (uint64_t)flag;
+        plan->new_mount_ns |= flag == CLONE_NEWNS;
+        plan->new_pid_ns |= flag == CLONE_NEWPID;
+        plan->new_user_ns |= flag == CLONE_NEWUSER;
+        continue;
+      }
+      int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        husk_ns_plan_close(plan);
+        return husk_fail(err, errno, "linux.namespaces[%zu].path %s", i, ns->path);
+      }
+      int actual = ioctl(fd, NS_GET_NSTYPE);
+      if (actual >= 0 && actual != flag) {
+        close(fd);
+        husk_ns_plan_close(plan);
+        return husk_fail(err, 0, "linux.namespaces[%zu].path %s: not a %s namespace", i, ns->path,
+                         type_name(flag));
+      }
+      plan->joins[plan->n_joins++] = (struct husk_ns_join){.flag = flag, .fd = fd, .path = ns->path};
+    }
+  }
+  return 0;
+}
+
+void husk_ns_plan_close(struct husk_ns_plan *plan) {
+  for (int i = 0; i < plan->n_joins; i++) {
+    if (plan->joins[i].fd >= 0)
+      close(plan->joins[i].fd);
+    plan->joins[i].fd = -1;
+  }
+}
+
+int husk_ns_join_pid_for_children(struct husk_ns_plan *plan, struct husk_error **err) {
+  for (int i = 0; i < plan->n_joins; i++) {
+    if (plan->joins[i].flag != CLONE_NEWPID)
+      continue;
+    if (setns(plan->joins[i].fd, CLONE_NEWPID) < 0)
+      return husk_fail(err, errno, "join pid namespace %s", plan->joins[i].path);
+  }
+  return 0;
+}
+
+int husk_ns_join_all(struct husk_ns_plan *plan, struct husk_error **err) {
+  for (int i = 0; i < plan->n_joins; i++) {
+    struct husk_ns_join *j = &plan->joins[i];
+    if (j->flag == CLONE_NEWPID)
+      continue;
+    if (setns(j->fd, j->flag) < 0)
+      return husk_fail(err, errno, "join %s namespace %s", type_name(j->flag), j->path);
+    close(j->fd);
+    j->fd = -1;
+  }
+  return 0;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Namespaces: which to create (clone3 flags) and which to join (by path). */
+#ifndef HUSK_NAMESPACES_H
+#define HUSK_NAMESPACES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "spec.h"
+
+#define HUSK_NS_MAX 8
+
+struct husk_ns_join {
+  int flag; /* CLONE_NEW* */
+  int fd;
+  const char *path;
+};
+
+struct husk_ns_plan {
+  uint64_t clone_flags; /* new namespaces made by clone3 itself */
+  bool new_cgroup_ns;   /* unshared by the init after cgroup placement */
+  bool new_mount_ns;
+  bool new_pid_ns;
+  bool new_user_ns;
+  bool has_mount_ns;    /* new or joined: false means the caller's */
+  bool has_uts_ns;
+  struct husk_ns_join joins[HUSK_NS_MAX]; /* user first */
+  int n_joins;
+};
+
+/* "network" -> CLONE_NEWNET; 0 for an unknown name. */
+int husk_ns_flag(const char *type);
+/* CLONE_NEWNET -> "net", the name under /proc/PID/ns. */
+const char *husk_ns_proc_name(int flag);
+
+/* Build the plan from linux.namespaces; joined namespaces are opened now
+ * (and checked to be of the right type) so that errors come before clone. */
+int husk_ns_plan_init(struct husk_ns_plan *plan, const struct oci_linux *linux_,
+                      struct husk_error **err);
+void husk_ns_plan_close(struct husk_ns_plan *plan);
+
+/* In the parent before clone: join a pid namespace given by path (it only
+ * changes the namespace of the parent's future children). */
+int husk_ns_join_pid_for_children(struct husk_ns_plan *plan, struct husk_error **err);
+/* In the init: join every namespace given by path but pid. */
+int husk_ns_join_all(struct husk_ns_plan *plan, struct husk_error **err);
+
+#endif

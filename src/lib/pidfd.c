@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "pidfd.h"
+
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef PIDFD_NONBLOCK
+#define PIDFD_NONBLOCK 04000
+#endif
+
+int husk_pidfd_open(pid_t pid) {
+  int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (fd < 0)
+    return -errno;
+  /* pidfd_open's fds are close-on-exec already. */
+  return fd;
+}
+
+int husk_pidfd_send_signal(int pidfd, int sig) {
+  if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+    return -errno;
+  return 0;
+}

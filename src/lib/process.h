@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The container process: rlimits, oom score, user and groups, capabilities,
+ * no_new_privs, the executable's lookup, and the fds it inherits. */
+#ifndef HUSK_PROCESS_H
+#define HUSK_PROCESS_H
+
+#include "error.h"
+#include "spec.h"
+
+int husk_process_rlimits(const struct oci_process *p, struct husk_error **err);
+int husk_process_oom_score_adj(const struct oci_process *p, struct husk_error **err);
+/* Bounding set first (needs CAP_SETPCAP), then the user switch keeping the
+ * capabilities, then the other sets and ambient. */
+int husk_process_credentials(const struct oci_process *p, struct husk_error **err);
+int husk_process_no_new_privs(const struct oci_process *p, struct husk_error **err);
+/* chdir to process.cwd (created when missing) and check the result is inside
+ * the root (no leaked host directory: the CVE-2024-21626 class). */
+int husk_process_cwd(const struct oci_process *p, struct husk_error **err);
+/* Find args[0] as execvp would, with the PATH of process.env. Returns a
+ * malloc'd path. */
+int husk_process_find_executable(const struct oci_process *p, char **out, struct husk_error **err);
+/* Mark every fd above 2 + preserve close-on-exec. */
+void husk_process_close_fds(int preserve_fds);
+/* Exec; returns only on failure. */
+int husk_process_exec(const struct oci_process *p, const char *path, struct husk_error **err);
+
+#endif

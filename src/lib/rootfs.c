@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "devices.h"
+#include "inroot.h"
+#include "log.h"
+#include "mountopts.h"
+#include "utils.h"
+
+/* The propagation asked by linux.rootfsPropagation (MS_* | MS_REC), or 0. */
+static unsigned long rootfs_propagation(const struct oci_config *c) {
+  const char *p = c->linux_ ? c->linux_->rootfs_propagation : NULL;
+  if (p == NULL || p[0] == '\0')
+    return 0;
+  if (strcmp(p, "shared") == 0 || strcmp(p, "rshared") == 0)
+    return MS_SHARED | MS_REC;
+  if (strcmp(p, "slave") == 0 || strcmp(p, "rslave") == 0)
+    return MS_SLAVE | MS_REC;
+  if (strcmp(p, "private") == 0 || strcmp(p, "rprivate") == 0)
+    return MS_PRIVATE | MS_REC;
+  if (strcmp(p, "unbindable") == 0 || strcmp(p, "runbindable") == 0)
+    return MS_UNBINDABLE | MS_REC;
+  return (unsigned long)-1;
+}
+
+/* The flags a mount already has and that a bind remount must keep: in a user
+ * namespace the kernel refuses to drop locked ones. */
+static unsigned long existing_flags(const char *path) {
+  struct statvfs sv;
+  unsigned long f = 0;
+  if (statvfs(path, &sv) < 0)
+    return 0;
+  if (sv.f_flag & ST_NOSUID)
+    f |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV)
+    f |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC)
+    f |= MS_NOEXEC;
+  if (sv.f_flag & ST_NOATIME)
+    f |= MS_NOATIME;
+  if (sv.f_flag & ST_NODIRATIME)
+    f |= MS_NODIRATIME;
+  if (sv.f_flag & ST_RELATIME)
+    f |= MS_RELATIME;
+  return f;
+}
+
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+struct husk_mount_attr {
+  unsigned long long attr_set, attr_clr, propagation, userns_fd;
+};
+
+/* "rro", "rnosuid"...: mount_setattr(2) over the whole subtree. */
+static int apply_recursive_attrs(const char *fdpath, const struct husk_mount_opts *o,
+                                 const char *dest, struct husk_error **err) {
+  if (o->rec_set == 0 && o->rec_clear == 0)
+    return 0;
+  struct husk_mount_attr attr = {.attr_set = o->rec_set, .attr_clr = o->rec_clear};
+  if (syscall(SYS_mount_setattr, AT_FDCWD, fdpath, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+    return husk_fail(err, errno, "mount %s: recursive mount options need Linux 5.12", dest);
+  return 0;
+}
+
+/* Mount on the destination inside the rootfs, then re-resolve it (the new
+ * mount sits on top of the fd we mounted on) for the remount steps. */
+static int mount_bind(const struct oci_mount *m, const char *source, int rootfd,
+                      const struct husk_mount_opts *o, struct husk_error **err) {
+  struct stat st;
+  if (stat(source, &st) < 0)
+    return husk_fail(err, errno, "mount %s: source %s", m->destination, source);
+  _cleanup_close_ int fd = husk_inroot_open(
+      rootfd, m->destination, S_ISDIR(st.st_mode) ? HUSK_INROOT_MKDIR : HUSK_INROOT_MKFILE, err);
+  if (fd < 0)
+    return fd;
+  char fdpath[HUSK_FD_PATH_MAX];
+  husk_fd_path(fd, fdpath);
+  unsigned long flags = MS_BIND | (o->recursive_bind ? MS_REC : 0);
+  if (mount(source, fdpath, NULL, flags, NULL) < 0)
+    return husk_fail(err, errno, "bind mount %s on %s", source, m->destination);
+  _cleanup_close_ int top = husk_inroot_open(rootfd, m->destination, HUSK_INROOT_NOCREATE, err);
+  if (top < 0)
+    return top;
+  husk_fd_path(top, fdpath);
+  unsigned long remount = husk_mount_remount_flags(o);
+  if (remount) {
+    remount |= existing_flags(fdpath);
+    if (mount(NULL, fdpath, NULL, MS_BIND | MS_REMOUNT | remount, NULL) < 0)
+      return husk_fail(err, errno, "remount %s with its options", m->destination);
+  }
+  if (o->propagation && mount(NULL, fdpath, NULL, o->propagation, NULL) < 0)
+    return husk_fail(err, errno, "set propagation of %s", m->destination);
+  return apply_recursive_attrs(fdpath, o, m->destination, err);
+}
+
+/* On v1 and hybrid hosts the container's /sys/fs/cgroup is a tmpfs with each
+ * hierarchy's own cgroup of the container bound in, as runc does; on v2 it is
+ * a cgroup2 mount (showing the container's cgroup as / in a cgroup ns). */
+static int mount_cgroup(struct husk_init_ctx *ctx, const struct oci_mount *m, int rootfd,
+                        const struct husk_mount_opts *o, struct husk_error **err) {
+  _cleanup_close_ int fd = husk_inroot_open(rootfd, m->destination, HUSK_INROOT_MKDIR, err);
+  if (fd < 0)
+    return fd;
+  char fdpath[HUSK_FD_PATH_MAX];
+  husk_fd_path(fd, fdpath);
+  unsigned long flags = o->flags & ~(unsigned long)MS_RDONLY;
+  if (husk_cgroup_mode() == HUSK_CGROUP_V2) {
+    if (mount("cgroup2", fdpath, "cgroup2", o->flags, NULL) < 0)
+      return husk_fail(err, errno, "mount cgroup2 on %s", m->destination);
+    return 0;
+  }
+  if (mount("tmpfs", fdpath, "tmpfs", flags, "mode=755") < 0)
+    return husk_fail(err, errno, "mount tmpfs on %s", m->destination);
+  _cleanup_close_ int top = husk_inroot_open(rootfd, m->destination, HUSK_INROOT_NOCREATE, err);
+  if (top < 0)
+    return top;
+  size_t n;
+  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  for (size_t i = 0; i < n; i++) {
+    const char *base = strrchr(hs[i].mountpoint, '/') + 1;
+    _cleanup_free_ char *src = xasprintf("%s%s", hs[i].mountpoint,
+                                         ctx->cgroup_path ? ctx->cgroup_path : "");
+    if (mkdirat(top, base, 0755) < 0 && errno != EEXIST)
+      return husk_fail(err, errno, "mkdir %s/%s", m->destination, base);
+    _cleanup_close_ int sub = openat(top, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (sub < 0)
+      return husk_fail(err, errno, "open %s/%s", m->destination, base);
+    char subpath[HUSK_FD_PATH_MAX];
+    husk_fd_path(sub, subpath);
+    if (mount(src, subpath, NULL, MS_BIND | MS_REC, NULL) < 0)
+      return husk_fail(err, errno, "bind %s on %s/%s", src, m->destination, base);
+    _cleanup_close_ int subtop = openat(top, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    husk_fd_path(subtop, subpath);
+    unsigned long remount = husk_mount_remount_flags(o) | existing_flags(subpath);
+    if (mount(NULL, subpath, NULL, MS_BIND | MS_REMOUNT | remount, NULL) < 0)
+      return husk_fail(err, errno, "remount %s/%s", m->destination, base);
+  }
+  husk_fd_path(top, fdpath);
+  if ((o->flags & MS_RDONLY) &&
+      mount(NULL, fdpath, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | existing_flags(fdpath), NULL) < 0)
+    return husk_fail(err, errno, "remount %s read-only", m->destination);
+  return 0;
+}
+
+static int mount_one(struct husk_init_ctx *ctx, const struct oci_mount *m, int rootfd,
+                     struct husk_error **err) {
+  struct husk_mount_opts o;
+  husk_mount_opts_parse(m->options, m->options_len, m->type, &o, err);
+  int ret;
+  if (m->destination[0] != '/') {
+    ret = husk_fail(err, 0, "mount %s: the destination must be an absolute path", m->destination);
+  } else if (o.bind) {
+    if (m->source == NULL)
+      ret = husk_fail(err, 0, "mount %s: a bind mount needs a source", m->destination);
+    else {
+      _cleanup_free_ char *src = m->source[0] == '/' ? xstrdup(m->source)
+                                                     : xasprintf("%s/%s", ctx->bundle, m->source);
+      ret = mount_bind(m, src, rootfd, &o, err);
+    }
+  } else if (m->type && strcmp(m->type, "cgroup") == 0) {
+    ret = mount_cgroup(ctx, m, rootfd, &o, err);
+  } else {
+    _cleanup_close_ int fd = husk_inroot_open(rootfd, m->destination, HUSK_INROOT_MKDIR, err);
+    ret = fd;
+    if (fd >= 0) {
+      char fdpath[HUSK_FD_PATH_MAX];
+      husk_fd_path(fd, fdpath);
+      const char *type = m->type ? m->type : "none";
+      ret = 0;
+      if (mount(m->source ? m->source : type, fdpath, type, o.flags, o.data) < 0)
+        ret = husk_fail(err, errno, "mount %s (%s) on %s%s%s", m->source ? m->source : type, type,
+                        m->destination, o.data ? " with " : "", o.data ? o.data : "");
+      if (ret == 0 && (o.propagation || o.rec_set || o.rec_clear)) {
+        _cleanup_close_ int top = husk_inroot_open(rootfd, m->destination, HUSK_INROOT_NOCREATE, err);
+        ret = top < 0 ? top : 0;
+        if (ret == 0) {
+          husk_fd_path(top, fdpath);
+          if (o.propagation && mount(NULL, fdpath, NULL, o.propagation, NULL) < 0)
+            ret = husk_fail(err, errno, "set propagation of %s", m->destination);
+          if (ret == 0)
+            ret = apply_recursive_attrs(fdpath, &o, m->destination, err);
+        }
+      }
+    }
+  }
+  husk_mount_opts_clear(&o);
+  return ret < 0 ? ret : 0;
+}
+
+/* pivot_root(".", ".") stacks the old root on the new one; detaching it
+ * leaves only the container's root. Only ever in a mount namespace husk made
+ * or was told to join: never in the caller's. */
+static int do_pivot(const char *rootfs, struct husk_error **err) {
+  _cleanup_close_ int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  _cleanup_close_ int newroot = open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (oldroot < 0 || newroot < 0)
+    return husk_fail(err, errno, "open %s", rootfs);
+  if (fchdir(newroot) < 0)
+    return husk_fail(err, errno, "chdir %s", rootfs);
+  if (syscall(SYS_pivot_root, ".", ".") < 0)
+    return husk_fail(err, errno, "pivot_root %s", rootfs);
+  if (fchdir(oldroot) < 0)
+    return husk_fail(err, errno, "chdir to the old root");
+  /* Keep the unmount from propagating back to the host. */
+  if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    return husk_fail(err, errno, "make the old root a slave");
+  if (umount2(".", MNT_DETACH) < 0)
+    return husk_fail(err, errno, "detach the old root");
+  if (chdir("/") < 0)
+    return husk_fail(err, errno, "chdir /");
+  return 0;
+}
+
+/* --no-pivot: for roots on ramfs, where pivot_root is refused. */
+static int do_move_root(const char *rootfs, struct husk_error **err) {
+  if (chdir(rootfs) < 0)
+    return husk_fail(err, errno, "chdir %s", rootfs);
+  if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+    return husk_fail(err, errno, "move %s to /", rootfs);
+  return chroot(".") < 0 || chdir("/") < 0 ? husk_fail(err, errno, "chroot %s", rootfs) : 0;
+}
+
+static int do_chroot(const char *rootfs, struct husk_error **err) {
+  if (chroot(rootfs) < 0 || chdir("/") < 0)
+    return husk_fail(err, errno, "chroot %s", rootfs);
+  return 0;
+}
+
+/* pivot_root refuses a new root whose parent mount is shared: find the mount
+ * holding the rootfs and make it private (in our namespace only). */
+static void make_parent_mount_private(const char *rootfs) {
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (f == NULL)
+    return;
+  char *line = NULL, best[4096] = "/";
+  size_t cap = 0, best_len = 1;
+  while (getline(&line, &cap, f) > 0) {
+    char mnt[4096];
+    if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+      continue;
+    size_t len = strlen(mnt);
+    if (len > best_len && strncmp(rootfs, mnt, len) == 0 && (rootfs[len] == '/' || rootfs[len] == '\0')) {
+      snprintf(best, sizeof(best), "%s", mnt);
+      best_len = len;
+    }
+  }
+  free(line);
+  fclose(f);
+  mount(NULL, best, NULL, MS_PRIVATE, NULL);
+}
+
+int husk_rootfs_prepare(struct husk_init_ctx *ctx, struct husk_error **err) {
+  const struct oci_config *c = ctx->config;
+  unsigned long propagation = rootfs_propagation(c);
+  if (propagation == (unsigned long)-1)
+    return husk_fail(err, 0, "linux.rootfsPropagation: unknown value \"%s\"",
+                     c->linux_->rootfs_propagation);
+  bool own_ns = ctx->ns->has_mount_ns;
+
+  if (own_ns) {
+    /* Stop our mounts from reaching the host, and the host's from us unless asked. */
+    if (mount(NULL, "/", NULL, propagation ? propagation : MS_SLAVE | MS_REC, NULL) < 0)
+      return husk_fail(err, errno, "set the propagation of /");
+    make_parent_mount_private(ctx->rootfs);
+    if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+      return husk_fail(err, errno, "bind the rootfs %s on itself", ctx->rootfs);
+  }
+  husk_phase("propagation");
+
+  _cleanup_close_ int rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return husk_fail(err, errno, "rootfs %s", ctx->rootfs);
+  for (size_t i = 0; i < c->mounts_len; i++) {
+    if (mount_one(ctx, &c->mounts[i], rootfd, err) < 0)
+      return -EIO;
+  }
+  husk_phase("mounts");
+  if (husk_devices_setup(ctx, rootfd, err) < 0)
+    return -EIO;
+  husk_phase("devices");
+
+  int r;
+  if (!own_ns)
+    r = do_chroot(ctx->rootfs, err);
+  else if (ctx->no_pivot)
+    r = do_move_root(ctx->rootfs, err);
+  else
+    r = do_pivot(ctx->rootfs, err);
+  husk_phase("pivot");
+  return r;
+}
+
+/* mount(2) takes paths only: reach an O_PATH fd through the host's /proc
+ * (kept open across pivot_root), since the container may have no /proc. */
+static int mount_on_fd(struct husk_init_ctx *ctx, const char *source, int fd, const char *type,
+                       unsigned long flags, const char *data) {
+  char rel[HUSK_FD_PATH_MAX];
+  snprintf(rel, sizeof(rel), "self/fd/%d", fd);
+  if (ctx->proc_fd < 0 || fchdir(ctx->proc_fd) < 0)
+    return -1;
+  int r = mount(source, rel, type, flags, data);
+  int e = errno;
+  if (chdir("/") < 0)
+    return -1;
+  errno = e;
+  return r;
+}
+
+/* A masked path gets /dev/null (files) or an empty read-only tmpfs (dirs).
+ * It is resolved inside the root and never through a magic link. */
+static int mask_path(struct husk_init_ctx *ctx, int rootfd, const char *path,
+                     struct husk_error **err) {
+  _cleanup_close_ int target = husk_inroot_open(rootfd, path, HUSK_INROOT_NOCREATE, NULL);
+  if (target < 0)
+    return 0; /* nothing there to mask */
+  struct stat st;
+  if (fstat(target, &st) < 0)
+    return husk_fail(err, errno, "maskedPaths: stat %s", path);
+  int r = S_ISDIR(st.st_mode)
+              ? mount_on_fd(ctx, "tmpfs", target, "tmpfs", MS_RDONLY, "size=0,mode=755")
+              : mount_on_fd(ctx, "/dev/null", target, NULL, MS_BIND, NULL);
+  if (r < 0)
+    return husk_fail(err, errno, "maskedPaths: mask %s", path);
+  return 0;
+}
+
+static int readonly_path(struct husk_init_ctx *ctx, int rootfd, const char *path,
+                         struct husk_error **err) {
+  _cleanup_close_ int target = husk_inroot_open(rootfd, path, HUSK_INROOT_NOCREATE, NULL);
+  if (target < 0)
+    return 0;
+  /* Relative: mount_on_fd resolves it in the host's /proc too. */
+  char fdpath[HUSK_FD_PATH_MAX];
+  snprintf(fdpath, sizeof(fdpath), "self/fd/%d", target);
+  if (mount_on_fd(ctx, fdpath, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return husk_fail(err, errno, "readonlyPaths: bind %s", path);
+  _cleanup_close_ int top = husk_inroot_open(rootfd, path, HUSK_INROOT_NOCREATE, err);
+  if (top < 0)
+    return top;
+  struct statvfs sv;
+  unsigned long keep = 0;
+  if (fstatvfs(top, &sv) == 0) {
+    keep |= (sv.f_flag & ST_NOSUID) ? MS_NOSUID : 0;
+    keep |= (sv.f_flag & ST_NODEV) ? MS_NODEV : 0;
+    keep |= (sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0;
+  }
+  if (mount_on_fd(ctx, NULL, top, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
+    return husk_fail(err, errno, "readonlyPaths: remount %s read-only", path);
+  return 0;
+}
+
+int husk_rootfs_finalize(struct husk_init_ctx *ctx, struct husk_error **err) {
+  const struct oci_config *c = ctx->config;
+  const struct oci_linux *l = c->linux_;
+  _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return husk_fail(err, errno, "open /");
+  if (l && (l->masked_paths_len || l->readonly_paths_len) && !ctx->ns->has_mount_ns)
+    return husk_fail(err, 0,
+                     "linux.maskedPaths and linux.readonlyPaths need a mount namespace: "
+                     "add {\"type\": \"mount\"} to linux.namespaces or remove them");
+  for (size_t i = 0; l && i < l->masked_paths_len; i++)
+    if (mask_path(ctx, rootfd, l->masked_paths[i], err) < 0)
+      return -EIO;
+  for (size_t i = 0; l && i < l->readonly_paths_len; i++)
+    if (readonly_path(ctx, rootfd, l->readonly_paths[i], err) < 0)
+      return -EIO;
+  if (c->root && c->root->readonly) {
+    if (!ctx->ns->has_mount_ns)
+      return husk_fail(err, 0, "root.readonly needs a mount namespace");
+    if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | existing_flags("/"), NULL) < 0)
+      return husk_fail(err, errno, "remount the root read-only");
+  }
+  unsigned long propagation = rootfs_propagation(c);
+  if (ctx->ns->has_mount_ns && propagation && mount(NULL, "/", NULL, propagation, NULL) < 0)
+    return husk_fail(err, errno, "set the propagation of the root");
+  husk_phase("finalize rootfs");
+  return 0;
+}

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "cgroup.h"
+#include "utils.h"
+
+const char *husk_status_name(enum husk_status status) {
+  switch (status) {
+  case HUSK_STATUS_CREATING:
+    return "creating";
+  case HUSK_STATUS_CREATED:
+    return "created";
+  case HUSK_STATUS_RUNNING:
+    return "running";
+  case HUSK_STATUS_PAUSED:
+    return "paused";
+  default:
+    return "stopped";
+  }
+}
+
+char *husk_default_root(void) {
+  if (geteuid() == 0)
+    return xstrdup("/run/husk");
+  const char *xdg = getenv("XDG_RUNTIME_DIR");
+  if (xdg && xdg[0])
+    return xasprintf("%s/husk", xdg);
+  return xasprintf("/tmp/husk-%u", (unsigned)geteuid());
+}
+
+int husk_validate_id(const char *id, struct husk_error **err) {
+  if (id == NULL || id[0] == '\0')
+    return husk_fail(err, 0, "invalid container id \"\": it must not be empty");
+  if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+    return husk_fail(err, 0, "invalid container id \"%s\"", id);
+  if (strlen(id) > 1024)
+    return husk_fail(err, 0, "invalid container id: longer than 1024 characters");
+  for (const char *p = id; *p; p++) {
+    char c = *p;
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '+' || c == '-' || c == '.';
+    if (!ok)
+      return husk_fail(err, 0,
+                       "invalid container id \"%s\": only letters, digits and _+-. are allowed",
+                       id);
+  }
+  return 0;
+}
+
+int husk_state_dir_create(const char *root, const char *id, struct husk_error **err) {
+  if (mkdir_p(root, 0700, err) < 0)
+    return -errno;
+  _cleanup_close_ int rootfd = open(root, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (rootfd < 0)
+    return husk_fail(err, errno, "open state root %s", root);
+  if (mkdirat(rootfd, id, 0700) < 0) {
+    if (errno == EEXIST)
+      return husk_fail(err, 0, "container \"%s\" already exists", id);
+    return husk_fail(err, errno, "create state directory %s/%s", root, id);
+  }
+  int fd = openat(rootfd, id, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    unlinkat(rootfd, id, AT_REMOVEDIR);
+    return husk_fail(err, e, "open state directory %s/%s", root, id);
+  }
+  flock(fd, LOCK_EX);
+  return fd;
+}
+
+int husk_state_dir_open(const char *root, const char *id, bool lock, struct husk_error **err) {
+  if (husk_validate_id(id, err) < 0)
+    return -EINVAL;
+  _cleanup_free_ char *path = xasprintf("%s/%s", root, id);
+  int fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT)
+      return husk_fail(err, 0, "container \"%s\" does not exist", id);
+    return husk_fail(err, errno, "open %s", path);
+  }
+  if (lock && flock(fd, LOCK_EX) < 0) {
+    int e = errno;
+    close(fd);
+    return husk_fail(err, e, "lock %s", path);
+  }
+  return fd;
+}
+
+int husk_state_dir_remove(const char *root, const char *id, struct husk_error **err) {
+  _cleanup_free_ char *path = xasprintf("%s/%s", root, id);
+  _cleanup_close_ int fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? 0 : husk_fail(err, errno, "open %s", path);
+  DIR *d = fdopendir(dup(fd));
+  if (d) {
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+      if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+        continue;
+      unlinkat(fd, de->d_name, 0);
+    }
+    closedir(d);
+  }
+  if (rmdir(path) < 0 && errno != ENOENT)
+    return husk_fail(err, errno, "remove %s", path);
+  return 0;
+}
+
+/* ---- state.json ---- */
+
+static void gen_str(yajl_gen g, const char *s) {
+  yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static void gen_kv(yajl_gen g, const char *key, const char *value) {
+  gen_str(g, key);
+  gen_str(g, value ? value : "");
+}
+
+static void gen_annotations(yajl_gen g, const struct husk_kv_list *a) {
+  gen_str(g, "annotations");
+  yajl_gen_map_open(g);
+  for (size_t i = 0; i < a->len; i++)
+    gen_kv(g, a->keys[i], a->values[i]);
+  yajl_gen_map_close(g);
+}
+
+static char *gen_finish(yajl_gen g) {
+  const unsigned char *buf;
+  size_t len;
+  yajl_gen_get_buf(g, &buf, &len);
+  char *out = malloc(len + 2);
+  if (out) {
+    memcpy(out, buf, len);
+    out[len] = '\n';
+    out[len + 1] = '\0';
+  }
+  yajl_gen_free(g);
+  return out;
+}
+
+int husk_state_write(int dirfd, const struct husk_state *st, struct husk_error **err) {
+  yajl_gen g = yajl_gen_alloc(NULL);
+  yajl_gen_map_open(g);
+  gen_kv(g, "ociVersion", HUSK_OCI_VERSION);
+  gen_kv(g, "id", st->id);
+  gen_str(g, "pid");
+  yajl_gen_integer(g, st->pid);
+  gen_str(g, "pidStartTime");
+  yajl_gen_integer(g, (long long)st->pid_start_time);
+  gen_kv(g, "bundle", st->bundle);
+  gen_kv(g, "rootfs", st->rootfs);
+  gen_kv(g, "created", st->created);
+  gen_kv(g, "owner", st->owner);
+  gen_kv(g, "cgroupPath", st->cgroup_path);
+  gen_str(g, "newPidNamespace");
+  yajl_gen_bool(g, st->new_pid_ns);
+  gen_str(g, "systemdCgroup");
+  yajl_gen_bool(g, st->systemd_cgroup);
+  gen_annotations(g, &st->annotations);
+  yajl_gen_map_close(g);
+  _cleanup_free_ char *text = gen_finish(g);
+  if (text == NULL)
+    return husk_fail(err, ENOMEM, "write state.json");
+  return write_file_atomic_at(dirfd, HUSK_STATE_FILE, text, strlen(text), 0600, err);
+}
+
+static char *tree_str(yajl_val root, const char *key) {
+  const char *path[] = {key, NULL};
+  yajl_val v = yajl_tree_get(root, path, yajl_t_string);
+  return xstrdup(v ? YAJL_GET_STRING(v) : "");
+}
+
+static long long tree_int(yajl_val root, const char *key) {
+  const char *path[] = {key, NULL};
+  yajl_val v = yajl_tree_get(root, path, yajl_t_number);
+  return v && YAJL_IS_INTEGER(v) ? YAJL_GET_INTEGER(v) : 0;
+}
+
+static bool tree_bool(yajl_val root, const char *key) {
+  const char *path[] = {key, NULL};
+  yajl_val v = yajl_tree_get(root, path, yajl_t_any);
+  return v && YAJL_IS_TRUE(v);
+}
+
+int husk_state_read(int dirfd, struct husk_state *st, struct husk_error **err) {
+  _cleanup_free_ char *text = NULL;
+  memset(st, 0, sizeof(*st));
+  if (faccessat(dirfd, HUSK_STATE_FILE, F_OK, 0) < 0 && errno == ENOENT)
+    return -ENOENT;
+  if (read_file_at(dirfd, HUSK_STATE_FILE, &text, NULL, 1 << 24, err) < 0)
+    return -EIO;
+  char ebuf[256];
+  yajl_val root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
+  if (root == NULL || !YAJL_IS_OBJECT(root)) {
+    yajl_tree_free(root);
+    return husk_fail(err, 0, "state.json is corrupt");
+  }
+  st->id = tree_str(root, "id");
+  st->pid = (pid_t)tree_int(root, "pid");
+  st->pid_start_time = (uint64_t)tree_int(root, "pidStartTime");
+  st->bundle = tree_str(root, "bundle");
+  st->rootfs = tree_str(root, "rootfs");
+  st->created = tree_str(root, "created");
+  st->owner = tree_str(root, "owner");
+  st->cgroup_path = tree_str(root, "cgroupPath");
+  st->new_pid_ns = tree_bool(root, "newPidNamespace");
+  st->systemd_cgroup = tree_bool(root, "systemdCgroup");
+  const char *apath[] = {"annotations", NULL};
+  yajl_val ann = yajl_tree_get(root, apath, yajl_t_object);
+  if (ann) {
+    size_t n = YAJL_GET_OBJECT(ann)->len;
+    st->annotations.keys = xmalloc0(sizeof(char *) * (n + 1));
+    st->annotations.values = xmalloc0(sizeof(char *) * (n + 1));
+    for (size_t i = 0; i < n; i++) {
+      yajl_val v = YAJL_GET_OBJECT(ann)->values[i];
+      st->annotations.keys[i] = xstrdup(YAJL_GET_OBJECT(ann)->keys[i]);
+      st->annotations.values[i] = xstrdup(YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : "");
+    }
+    st->annotations.len = n;
+  }
+  yajl_tree_free(root);
+  return 0;
+}
+
+void husk_state_clear(struct husk_state *st) {
+  free(st->id);
+  free(st->bundle);
+  free(st->rootfs);
+  free(st->created);
+  free(st->owner);
+  free(st->cgroup_path);
+  for (size_t i = 0; i < st->annotations.len; i++) {
+    free(st->annotations.keys[i]);
+    free(st->annotations.values[i]);
+  }
+  free(st->annotations.keys);
+  free(st->annotations.values);
+  memset(st, 0, sizeof(*st));
+}
+
+uint64_t husk_pid_start_time(pid_t pid) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  /* The command name may hold spaces and parentheses: parse after the last ')'. */
+  char *p = strrchr(buf, ')');
+  if (p == NULL)
+    return 0;
+  p += 2; /* field 3, the state */
+  if (*p == 'Z' || *p == 'X')
+    return 0;
+  for (int field = 3; field < 22 && p; field++) {
+    p = strchr(p, ' ');
+    if (p)
+      p++;
+  }
+  return p ? strtoull(p, NULL, 10) : 0;
+}
+
+enum husk_status husk_state_status(int dirfd, const struct husk_state *st) {
+  if (st->pid <= 0 || husk_pid_start_time(st->pid) != st->pid_start_time)
+    return HUSK_STATUS_STOPPED;
+  if (faccessat(dirfd, HUSK_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    return HUSK_STATUS_CREATED;
+  if (st->cgroup_path && st->cgroup_path[0] && husk_cgroup_is_frozen(st->cgroup_path))
+    return HUSK_STATUS_PAUSED;
+  return HUSK_STATUS_RUNNING;
+}
+
+char *husk_state_to_oci_json(const struct husk_state *st, enum husk_status status) {
+  yajl_gen g = yajl_gen_alloc(NULL);
+  yajl_gen_config(g, yajl_gen_beautify, 1);
+  yajl_gen_config(g, yajl_gen_indent_string, "  ");
+  yajl_gen_map_open(g);
+  gen_kv(g, "ociVersion", HUSK_OCI_VERSION);
+  gen_kv(g, "id", st->id);
+  gen_kv(g, "status", husk_status_name(status));
+  gen_str(g, "pid");
+  yajl_gen_integer(g, status == HUSK_STATUS_STOPPED ? 0 : st->pid);
+  gen_kv(g, "bundle", st->bundle);
+  gen_kv(g, "rootfs", st->rootfs);
+  gen_kv(g, "created", st->created);
+  gen_kv(g, "owner", st->owner);
+  gen_annotations(g, &st->annotations);
+  yajl_gen_map_close(g);
+  return gen_finish(g);
+}

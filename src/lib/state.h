@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The state directory of a container: <root>/<id>/ holding state.json (written
+ * atomically), exec.fifo while the container is created, and the lock.
+ * The status is never stored: it is derived from the init pid, its start time
+ * (which guards against pid reuse), the fifo and the freezer. */
+#ifndef HUSK_STATE_H
+#define HUSK_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define HUSK_OCI_VERSION "1.2.0"
+#define HUSK_EXEC_FIFO "exec.fifo"
+#define HUSK_STATE_FILE "state.json"
+
+enum husk_status {
+  HUSK_STATUS_CREATING,
+  HUSK_STATUS_CREATED,
+  HUSK_STATUS_RUNNING,
+  HUSK_STATUS_PAUSED,
+  HUSK_STATUS_STOPPED,
+};
+
+struct husk_kv_list {
+  char **keys;
+  char **values;
+  size_t len;
+};
+
+struct husk_state {
+  char *id;
+  pid_t pid;
+  uint64_t pid_start_time; /* field 22 of /proc/PID/stat */
+  char *bundle;
+  char *rootfs;
+  char *created; /* RFC 3339 */
+  char *owner;
+  struct husk_kv_list annotations;
+  char *cgroup_path;    /* as resolved at create; "" when there is none */
+  bool new_pid_ns;      /* killing the init kills everything */
+  bool systemd_cgroup;
+};
+
+const char *husk_status_name(enum husk_status status);
+
+/* Default --root: /run/husk as root, $XDG_RUNTIME_DIR/husk otherwise. */
+char *husk_default_root(void);
+
+/* An ID may hold letters, digits and "_+-." and must not be "." or "..". */
+int husk_validate_id(const char *id, struct husk_error **err);
+
+/* Reserve <root>/<id> with mkdir (the uniqueness check); returns an open
+ * directory fd with an exclusive flock held. */
+int husk_state_dir_create(const char *root, const char *id, struct husk_error **err);
+/* Open an existing container's directory; `exclusive` takes the flock. */
+int husk_state_dir_open(const char *root, const char *id, bool lock, struct husk_error **err);
+/* Remove the directory and everything in it. */
+int husk_state_dir_remove(const char *root, const char *id, struct husk_error **err);
+
+int husk_state_write(int dirfd, const struct husk_state *st, struct husk_error **err);
+/* Returns -ENOENT (without setting err) while state.json is not written yet. */
+int husk_state_read(int dirfd, struct husk_state *st, struct husk_error **err);
+void husk_state_clear(struct husk_state *st);
+
+/* The status of a container from its state; fills *alive_pid with the pid
+ * when the init is alive (0 otherwise). */
+enum husk_status husk_state_status(int dirfd, const struct husk_state *st);
+
+/* Start time of a process (jiffies since boot), 0 when it does not exist or
+ * is a zombie. */
+uint64_t husk_pid_start_time(pid_t pid);
+
+/* The OCI state JSON `husk state` prints. Returns malloc'd text. */
+char *husk_state_to_oci_json(const struct husk_state *st, enum husk_status status);
+
+#endif

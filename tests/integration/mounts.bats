@@ -1,0 +1,219 @@
+#!/usr/bin/env bats
+# Mounts and their options, the readonly root, maskedPaths, readonlyPaths.
+
+load helpers
+
+setup() {
+	setup_bundle
+	HOSTDIR=$BATS_TEST_TMPDIR/hostdir
+	mkdir -p "$HOSTDIR"
+	echo "from the host" >"$HOSTDIR/hello"
+}
+
+teardown() {
+	teardown_bundle
+}
+
+# add_mount JSON: append one mount to the config.
+add_mount() {
+	update_config ".mounts += [$1]"
+}
+
+# mount_line MOUNTPOINT: the container's /proc/mounts line for it, from $output.
+mount_line() {
+	awk -v m="$1" '$2 == m' <<<"$output"
+}
+
+@test "the default mounts: proc, /dev tmpfs, devpts, shm, mqueue, sysfs" {
+	set_args cat /proc/mounts
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line --regexp '^[^ ]+ /proc proc '
+	assert_line --regexp '^[^ ]+ /dev tmpfs rw,nosuid,'
+	assert_line --regexp '^[^ ]+ /dev/pts devpts '
+	assert_line --regexp '^[^ ]+ /dev/shm tmpfs rw,nosuid,nodev,noexec,'
+	assert_line --regexp '^[^ ]+ /dev/mqueue mqueue '
+	assert_line --regexp '^[^ ]+ /sys sysfs ro,'
+	# the root is the bundle's rootfs, read-only as the config says
+	assert_line --regexp '^[^ ]+ / [^ ]+ ro[, ]'
+}
+
+@test "tmpfs mount: size= and mode= show in /proc/mounts" {
+	add_mount '{"destination": "/mnt/t", "type": "tmpfs", "source": "tmpfs",
+		"options": ["size=2m", "mode=1750", "nodev", "noexec"]}'
+	set_args sh -c 'cat /proc/mounts; stat -c "mode %a" /mnt/t; echo data >/mnt/t/f && cat /mnt/t/f'
+	run -0 husk run --bundle "$BUNDLE" c1
+	line=$(mount_line /mnt/t)
+	[[ $line == "tmpfs /mnt/t tmpfs rw,"* ]]
+	[[ $line == *size=2048k* ]]
+	[[ $line == *mode=1750* ]]
+	[[ $line == *nodev* ]]
+	[[ $line == *noexec* ]]
+	assert_line "mode 1750"
+	assert_line data
+	# the mount point was made in the rootfs; nothing was written there
+	assert_dir_exists "$BUNDLE/rootfs/mnt/t"
+	assert_file_not_exists "$BUNDLE/rootfs/mnt/t/f"
+}
+
+@test "bind mount of a host directory shows its files, and writes reach the host" {
+	add_mount "{\"destination\": \"/mnt/b\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"rbind\", \"rw\"]}"
+	set_args sh -c 'cat /mnt/b/hello; echo from-the-container >/mnt/b/written'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output "from the host"
+	run -0 cat "$HOSTDIR/written"
+	assert_output from-the-container
+}
+
+@test "bind mount of a single file" {
+	add_mount "{\"destination\": \"/etc/greeting\", \"type\": \"bind\", \"source\": \"$HOSTDIR/hello\", \"options\": [\"bind\", \"ro\"]}"
+	set_args cat /etc/greeting
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output "from the host"
+}
+
+@test "ro bind mount rejects writes with 'Read-only file system'" {
+	add_mount "{\"destination\": \"/mnt/ro\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"bind\", \"ro\"]}"
+	update_config '.root.readonly = false'
+	set_args sh -c 'cat /mnt/ro/hello; touch /mnt/ro/new; awk "\$2 == \"/mnt/ro\" {print \$4}" /proc/mounts'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line --index 0 "from the host"
+	assert_line --index 1 --partial "Read-only file system"
+	assert_line --index 2 --regexp '^ro(,|$)'
+	assert_file_not_exists "$HOSTDIR/new"
+}
+
+@test "readonly rootfs rejects writes" {
+	update_config '.root.readonly = true'
+	set_args sh -c 'touch /newfile; echo rc=$?'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line --partial "Read-only file system"
+	assert_line rc=1
+	assert_file_not_exists "$BUNDLE/rootfs/newfile"
+}
+
+@test "root.readonly=false allows writes, which land in the bundle's rootfs" {
+	update_config '.root.readonly = false'
+	set_args sh -c 'echo written >/newfile && cat /newfile'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output written
+	run -0 cat "$BUNDLE/rootfs/newfile"
+	assert_output written
+}
+
+@test "root.path may be absolute" {
+	mv "$BUNDLE/rootfs" "$BATS_TEST_TMPDIR/elsewhere"
+	update_config ".root.path = \"$BATS_TEST_TMPDIR/elsewhere\""
+	set_args sh -c 'echo absolute root'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output "absolute root"
+}
+
+@test "maskedPaths: a masked directory is an empty read-only tmpfs" {
+	mkdir -p "$BUNDLE/rootfs/secret-dir"
+	echo secret >"$BUNDLE/rootfs/secret-dir/file"
+	update_config '.linux.maskedPaths += ["/secret-dir"]'
+	set_args sh -c 'echo "[$(ls -A /secret-dir)]"; awk "\$2 == \"/secret-dir\" {print \$3, \$4}" /proc/mounts'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line --index 0 "[]"
+	assert_line --index 1 --regexp '^tmpfs ro(,|$)'
+	# the host's copy is untouched
+	run -0 cat "$BUNDLE/rootfs/secret-dir/file"
+	assert_output secret
+}
+
+@test "maskedPaths: a masked file reads empty" {
+	echo "top secret" >"$BUNDLE/rootfs/secret.txt"
+	update_config '.linux.maskedPaths += ["/secret.txt"]'
+	set_args sh -c 'echo "[$(cat /secret.txt)]"; wc -c </secret.txt'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line --index 0 "[]"
+	assert_line --index 1 0
+	run -0 cat "$BUNDLE/rootfs/secret.txt"
+	assert_output "top secret"
+}
+
+@test "maskedPaths: without the entry the file is readable (control)" {
+	echo "top secret" >"$BUNDLE/rootfs/secret.txt"
+	set_args cat /secret.txt
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output "top secret"
+}
+
+@test "maskedPaths: a path that does not exist is ignored" {
+	update_config '.linux.maskedPaths += ["/no/such/path"]'
+	set_args sh -c 'echo ok'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output ok
+}
+
+@test "readonlyPaths: writing under /proc/sys fails with 'Read-only file system'" {
+	set_args sh -c 'echo example.org >/proc/sys/kernel/domainname; echo rc=$?'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line --partial "Read-only file system"
+	assert_line rc=1
+}
+
+@test "readonlyPaths: without /proc/sys in it the same write works (control)" {
+	update_config '.linux.readonlyPaths |= map(select(. != "/proc/sys"))'
+	set_args sh -c 'echo example.org >/proc/sys/kernel/domainname; echo rc=$?; cat /proc/sys/kernel/domainname'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line rc=0
+	assert_line example.org
+}
+
+@test "readonlyPaths: a listed directory is read-only, its neighbours are not" {
+	mkdir -p "$BUNDLE/rootfs/ro-dir" "$BUNDLE/rootfs/rw-dir"
+	update_config '.root.readonly = false | .linux.readonlyPaths += ["/ro-dir"]'
+	set_args sh -c 'touch /ro-dir/f; echo ro=$?; touch /rw-dir/f; echo rw=$?'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line --partial "/ro-dir/f: Read-only file system"
+	assert_line ro=1
+	assert_line rw=0
+	assert_file_not_exists "$BUNDLE/rootfs/ro-dir/f"
+	assert_file_exists "$BUNDLE/rootfs/rw-dir/f"
+}
+
+@test "mount destination: a symlink pointing outside the rootfs is resolved inside it" {
+	# rootfs/mnt/evil -> <host dir>: the runtime must not follow it on the
+	# host; like runc it resolves the link inside the rootfs.
+	outside=$BATS_TEST_TMPDIR/outside
+	mkdir -p "$outside"
+	echo "host file" >"$outside/host-file"
+	mkdir -p "$BUNDLE/rootfs/mnt"
+	ln -s "$outside" "$BUNDLE/rootfs/mnt/evil"
+	add_mount '{"destination": "/mnt/evil", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+	set_args sh -c 'ls -A /mnt/evil/; echo in-the-tmpfs >/mnt/evil/marker && echo wrote; cat /proc/mounts'
+	mounts_before=$(grep -c . /proc/self/mountinfo)
+
+	run -0 husk run --bundle "$BUNDLE" c1
+	# the container saw an empty tmpfs, not the host directory
+	refute_line host-file
+	assert_line wrote
+	# ... mounted at the link's target, taken inside the rootfs
+	assert_line --regexp "^tmpfs $outside tmpfs rw,"
+
+	# the host directory is untouched ...
+	run -0 ls -A "$outside"
+	assert_output host-file
+	# ... and the runtime made the mount point inside the rootfs
+	assert_dir_exists "$BUNDLE/rootfs$outside"
+	run -0 ls -A "$BUNDLE/rootfs$outside"
+	assert_output ""
+	# no mount leaked into the host's namespace
+	run grep -F "$outside" /proc/self/mountinfo
+	assert_output ""
+	assert_equal "$(grep -c . /proc/self/mountinfo)" "$mounts_before"
+	assert_nothing_left
+}
+
+@test "mount destination: .. cannot climb out of the rootfs" {
+	target=$BATS_TEST_TMPDIR/escape-target
+	add_mount "{\"destination\": \"/../../../../../../../..$target\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"size=1m\"]}"
+	set_args sh -c 'echo ok'
+	run husk run --bundle "$BUNDLE" c1
+	# whether or not the runtime accepts it, nothing appears on the host
+	assert_file_not_exists "$target"
+	run grep -F escape-target /proc/self/mountinfo
+	assert_output ""
+	assert_nothing_left
+}

@@ -1,0 +1,204 @@
+#!/usr/bin/env bats
+# The container's process: hostname, domainname, sysctl, env, cwd, user,
+# umask, rlimits, capabilities, noNewPrivileges.
+
+load helpers
+
+setup() {
+	setup_bundle
+}
+
+teardown() {
+	teardown_bundle
+}
+
+# runc only applies "domainname" from 1.2 on (runtime-spec 1.1).
+requires_domainname() {
+	local v
+	is_husk && return 0
+	v=$("$HUSK" --version 2>/dev/null | sed -n 's/^runc version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+	if [ -n "$v" ]; then
+		set -- $v
+		if [ "$1" -lt 1 ] || { [ "$1" -eq 1 ] && [ "$2" -lt 2 ]; }; then
+			skip "runc $1.$2 ignores domainname (added in runc 1.2)"
+		fi
+	fi
+}
+
+@test "hostname" {
+	update_config '.hostname = "husk-test-host"'
+	set_args sh -c 'hostname; cat /proc/sys/kernel/hostname'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output $'husk-test-host\nhusk-test-host'
+}
+
+@test "hostname: the host's is untouched" {
+	before=$(hostname)
+	update_config '.hostname = "not-the-host"'
+	set_args hostname
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output not-the-host
+	assert_equal "$(hostname)" "$before"
+}
+
+@test "domainname" {
+	requires_domainname
+	update_config '.domainname = "example.org"'
+	set_args cat /proc/sys/kernel/domainname
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output example.org
+}
+
+@test "sysctl: net.ipv4.ip_forward in a new network namespace" {
+	update_config '.linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+	set_args cat /proc/sys/net/ipv4/ip_forward
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output 1
+}
+
+@test "sysctl: kernel.msgmax in a new ipc namespace" {
+	update_config '.linux.sysctl = {"kernel.msgmax": "4321"}'
+	set_args cat /proc/sys/kernel/msgmax
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output 4321
+	# the host's is not that (the default is 8192)
+	[ "$(cat /proc/sys/kernel/msgmax)" != 4321 ]
+}
+
+@test "sysctl: without it the new network namespace has the default (control)" {
+	set_args cat /proc/sys/net/ipv4/ip_forward
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output 0
+}
+
+@test "env: exactly the config's environment" {
+	update_config '.process.env = ["PATH=/bin:/usr/bin", "FOO=bar baz", "EMPTY=", "HOME=/root"]'
+	set_args sh -c 'echo "FOO=[$FOO]"; echo "EMPTY=[${EMPTY-unset}]"; echo "TERM=[${TERM-unset}]"; echo "HOME=[$HOME]"; echo "PATH=[$PATH]"'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line "FOO=[bar baz]"
+	assert_line "EMPTY=[]"
+	assert_line "TERM=[unset]"
+	assert_line "HOME=[/root]"
+	assert_line "PATH=[/bin:/usr/bin]"
+}
+
+@test "env: the executable is found through the config's PATH" {
+	mkdir -p "$BUNDLE/rootfs/opt/tools"
+	printf '#!/bin/sh\necho my-tool ran\n' >"$BUNDLE/rootfs/opt/tools/my-tool"
+	chmod 755 "$BUNDLE/rootfs/opt/tools/my-tool"
+	update_config '.process.env = ["PATH=/opt/tools:/bin"]'
+	set_args my-tool
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output "my-tool ran"
+}
+
+@test "cwd" {
+	update_config '.process.cwd = "/etc"'
+	set_args pwd
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output /etc
+}
+
+@test "cwd: a missing directory is created" {
+	update_config '.process.cwd = "/work/dir" | .root.readonly = false'
+	set_args pwd
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output /work/dir
+}
+
+@test "user: uid, gid and additionalGids" {
+	update_config '.process.user = {"uid": 1000, "gid": 1001, "additionalGids": [10, 20, 30]}'
+	set_args sh -c 'id -u; id -g; id -G'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output $'1000\n1001\n1001 10 20 30'
+}
+
+@test "user: nobody from /etc/passwd by number" {
+	update_config '.process.user = {"uid": 65534, "gid": 65534}'
+	set_args id
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output --regexp '^uid=65534\(nobody\) gid=65534\((nogroup|nobody)\)'
+}
+
+@test "user: root by default" {
+	set_args id
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output --regexp '^uid=0\(root\) gid=0\(root\)'
+}
+
+@test "user: umask" {
+	update_config '.process.user.umask = 23 | .root.readonly = false'
+	set_args sh -c 'umask; touch /tmp/f; stat -c %a /tmp/f'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output $'0027\n640'
+}
+
+@test "user: umask defaults to 0022" {
+	set_args sh -c umask
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output 0022
+}
+
+@test "rlimits: RLIMIT_NOFILE soft and hard" {
+	# stay under the host's hard limit: raising it needs CAP_SYS_RESOURCE
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 1234, "hard": 4321}]'
+	set_args sh -c 'ulimit -n; ulimit -Hn'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output $'1234\n4321'
+}
+
+@test "rlimits: several at once" {
+	update_config '.process.rlimits = [
+		{"type": "RLIMIT_NOFILE", "soft": 512, "hard": 512},
+		{"type": "RLIMIT_NPROC", "soft": 1000, "hard": 2000},
+		{"type": "RLIMIT_CORE", "soft": 0, "hard": 0}]'
+	set_args sh -c 'grep -E "^Max (open files|processes|core file size)" /proc/self/limits'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line --regexp '^Max open files +512 +512 +files'
+	assert_line --regexp '^Max processes +1000 +2000 +processes'
+	assert_line --regexp '^Max core file size +0 +0 +bytes'
+}
+
+@test "noNewPrivileges: true" {
+	update_config '.process.noNewPrivileges = true'
+	set_args grep NoNewPrivs /proc/self/status
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output $'NoNewPrivs:\t1'
+}
+
+@test "noNewPrivileges: false" {
+	update_config '.process.noNewPrivileges = false'
+	set_args grep NoNewPrivs /proc/self/status
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output $'NoNewPrivs:\t0'
+}
+
+@test "capabilities: the config's sets, nothing more" {
+	# CAP_KILL (5), CAP_NET_BIND_SERVICE (10), CAP_AUDIT_WRITE (29)
+	set_args grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb):' /proc/self/status
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line $'CapPrm:\t0000000020000420'
+	assert_line $'CapEff:\t0000000020000420'
+	assert_line $'CapBnd:\t0000000020000420'
+}
+
+@test "capabilities: CAP_SYS_ADMIN added to every set" {
+	update_config '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+	set_args grep -E '^Cap(Eff|Bnd):' /proc/self/status
+	run -0 husk run --bundle "$BUNDLE" c1
+	# CAP_SYS_ADMIN is 21
+	assert_line $'CapEff:\t0000000020200420'
+	assert_line $'CapBnd:\t0000000020200420'
+}
+
+@test "args: passed as given, no shell in between" {
+	set_args printf '[%s]\n' 'a b' '$HOME' '*'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output $'[a b]\n[$HOME]\n[*]'
+}
+
+@test "stdin is passed through to a foreground container" {
+	set_args sh -c 'read line; echo "got: $line"'
+	run -0 husk run --bundle "$BUNDLE" c1 <<<"hello stdin"
+	assert_output "got: hello stdin"
+}
