@@ -57,12 +57,20 @@ static const char *const default_env[] = {
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", NULL};
 static const char *const default_args[] = {"sh", NULL};
 
-static const char *const masked_paths[] = {
-    "/proc/acpi",       "/proc/asound",        "/proc/kcore",       "/proc/keys",
-    "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-    "/sys/firmware",    "/proc/scsi",          "/sys/devices/virtual/tpm", NULL};
-static const char *const readonly_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                                             "/proc/sysrq-trigger", NULL};
+static const char *const masked_paths[] = {"/proc/acpi",
+                                           "/proc/asound",
+                                           "/proc/kcore",
+                                           "/proc/keys",
+                                           "/proc/latency_stats",
+                                           "/proc/timer_list",
+                                           "/proc/timer_stats",
+                                           "/proc/sched_debug",
+                                           "/sys/firmware",
+                                           "/proc/scsi",
+                                           "/sys/devices/virtual/tpm",
+                                           NULL};
+static const char *const readonly_paths[] = {
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
 
 static const char *const namespaces[] = {"pid", "network", "ipc", "uts", "mount", "cgroup", NULL};
 static const char *const rootless_namespaces[] = {"pid",    "ipc",  "uts", "mount",

@@ -94,20 +94,20 @@ static void string_map(struct printer *p, const char *key, const struct oci_kv *
 }
 
 /* Optional members, printed when their has_ flag says so. */
-#define OPT_U64(p, key, s, f) \
-  do {                        \
-    if ((s)->has_##f)         \
-      u64(p, key, (s)->f);    \
+#define OPT_U64(p, key, s, f)                                                                      \
+  do {                                                                                             \
+    if ((s)->has_##f)                                                                              \
+      u64(p, key, (s)->f);                                                                         \
   } while (0)
-#define OPT_I64(p, key, s, f) \
-  do {                        \
-    if ((s)->has_##f)         \
-      i64(p, key, (s)->f);    \
+#define OPT_I64(p, key, s, f)                                                                      \
+  do {                                                                                             \
+    if ((s)->has_##f)                                                                              \
+      i64(p, key, (s)->f);                                                                         \
   } while (0)
-#define OPT_BOOL(p, key, s, f)  \
-  do {                          \
-    if ((s)->has_##f)           \
-      boolean(p, key, (s)->f);  \
+#define OPT_BOOL(p, key, s, f)                                                                     \
+  do {                                                                                             \
+    if ((s)->has_##f)                                                                              \
+      boolean(p, key, (s)->f);                                                                     \
   } while (0)
 
 static void id_mappings(struct printer *p, const char *key, const struct oci_id_mapping *m,

@@ -22,46 +22,46 @@ typedef int (*parse_fn)(const struct oci_json *j, const struct oci_json_path *at
 #define REQ OCI_JSON_REQUIRED
 #define OPT OCI_JSON_OPTIONAL
 
-#define TRY(call)      \
-  do {                 \
-    int r_ = (call);   \
-    if (r_ < 0)        \
-      return r_;       \
+#define TRY(call)                                                                                  \
+  do {                                                                                             \
+    int r_ = (call);                                                                               \
+    if (r_ < 0)                                                                                    \
+      return r_;                                                                                   \
   } while (0)
 
 /* An optional scalar and its has_ flag. */
-#define HAS(flag, call) \
-  do {                  \
-    int r_ = (call);    \
-    if (r_ < 0)         \
-      return r_;        \
-    (flag) = r_ > 0;    \
+#define HAS(flag, call)                                                                            \
+  do {                                                                                             \
+    int r_ = (call);                                                                               \
+    if (r_ < 0)                                                                                    \
+      return r_;                                                                                   \
+    (flag) = r_ > 0;                                                                               \
   } while (0)
 
 #define STR(key, need, dst) TRY(oci_json_get_string(j, at, v, (key), (need), &(dst)))
 #define STRV(key, field) TRY(oci_json_get_strings(j, at, v, (key), OPT, &(field), &field##_len))
 
 /* An array of objects, a nested object, a map of objects. */
-#define ARRAY(key, fn, field)                                                                  \
-  do {                                                                                         \
-    int r_ = 0;                                                                                \
-    (field) = parse_array(j, at, v, (key), sizeof(*(field)), (fn), &field##_len, &r_);        \
-    if (r_ < 0)                                                                                \
-      return r_;                                                                               \
+#define ARRAY(key, fn, field)                                                                      \
+  do {                                                                                             \
+    int r_ = 0;                                                                                    \
+    (field) = parse_array(j, at, v, (key), sizeof(*(field)), (fn), &field##_len, &r_);             \
+    if (r_ < 0)                                                                                    \
+      return r_;                                                                                   \
   } while (0)
-#define OBJECT(key, fn, field)                                             \
-  do {                                                                     \
-    int r_ = 0;                                                            \
-    (field) = parse_object(j, at, v, (key), sizeof(*(field)), (fn), &r_); \
-    if (r_ < 0)                                                            \
-      return r_;                                                           \
+#define OBJECT(key, fn, field)                                                                     \
+  do {                                                                                             \
+    int r_ = 0;                                                                                    \
+    (field) = parse_object(j, at, v, (key), sizeof(*(field)), (fn), &r_);                          \
+    if (r_ < 0)                                                                                    \
+      return r_;                                                                                   \
   } while (0)
-#define MAP(key, fn, field)                                                               \
-  do {                                                                                    \
-    int r_ = 0;                                                                           \
-    (field) = parse_map(j, at, v, (key), sizeof(*(field)), (fn), &field##_len, &r_);     \
-    if (r_ < 0)                                                                           \
-      return r_;                                                                          \
+#define MAP(key, fn, field)                                                                        \
+  do {                                                                                             \
+    int r_ = 0;                                                                                    \
+    (field) = parse_map(j, at, v, (key), sizeof(*(field)), (fn), &field##_len, &r_);               \
+    if (r_ < 0)                                                                                    \
+      return r_;                                                                                   \
   } while (0)
 
 static void *parse_array(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
@@ -295,7 +295,7 @@ static int parse_hooks(const struct oci_json *j, const struct oci_json_path *at,
   return 0;
 }
 
-static const char *const namespace_types[] = {"pid", "network", "mount", "ipc",
+static const char *const namespace_types[] = {"pid", "network", "mount",  "ipc",
                                               "uts", "user",    "cgroup", "time"};
 
 static int parse_namespace(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
@@ -336,8 +336,8 @@ static int parse_device(const struct oci_json *j, const struct oci_json_path *at
   return 0;
 }
 
-static int parse_device_cgroup(const struct oci_json *j, const struct oci_json_path *at,
-                               yajl_val v, void *out) {
+static int parse_device_cgroup(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
+                               void *out) {
   struct oci_device_cgroup *d = out;
   TRY(oci_json_get_bool(j, at, v, "allow", REQ, &d->allow));
   STR("type", OPT, d->type);
@@ -381,8 +381,8 @@ static int parse_cpu(const struct oci_json *j, const struct oci_json_path *at, y
   return 0;
 }
 
-static int parse_weight_device(const struct oci_json *j, const struct oci_json_path *at,
-                               yajl_val v, void *out) {
+static int parse_weight_device(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
+                               void *out) {
   struct oci_weight_device *w = out;
   TRY(oci_json_get_int64(j, at, v, "major", REQ, &w->major));
   TRY(oci_json_get_int64(j, at, v, "minor", REQ, &w->minor));
@@ -562,18 +562,35 @@ static int parse_config(const struct oci_json *j, const struct oci_json_path *at
   STR("domainname", OPT, c->domainname);
   ARRAY("mounts", parse_mount, c->mounts);
   OBJECT("hooks", parse_hooks, c->hooks);
-  TRY(oci_json_get_string_map(j, at, v, "annotations", OPT, &c->annotations,
-                              &c->annotations_len));
+  TRY(oci_json_get_string_map(j, at, v, "annotations", OPT, &c->annotations, &c->annotations_len));
   OBJECT("linux", parse_linux, c->linux_);
   return 0;
 }
+
+/* yajl_tree recurses to free a tree: no real config nests deeper than a
+ * dozen levels, and a hostile one could nest deep enough to overflow the
+ * stack. */
+#define MAX_DEPTH 128
+
+static int depth_open(void *ctx) { return ++*(size_t *)ctx <= MAX_DEPTH; }
+static int depth_close(void *ctx) {
+  --*(size_t *)ctx;
+  return 1;
+}
+static const yajl_callbacks depth_callbacks = {
+    .yajl_start_map = depth_open,
+    .yajl_end_map = depth_close,
+    .yajl_start_array = depth_open,
+    .yajl_end_array = depth_close,
+};
 
 /* A first pass with a bare yajl parser: yajl_tree's message spans several
  * lines and says nowhere where the error is. This pass knows the offset. It
  * also rejects comments, which yajl_tree would allow and other runtimes
  * would not. */
 static int check_syntax(const struct oci_json *j, const char *json, size_t len) {
-  yajl_handle h = yajl_alloc(NULL, NULL, NULL);
+  size_t depth = 0;
+  yajl_handle h = yajl_alloc(&depth_callbacks, NULL, &depth);
   if (h == NULL)
     return husk_fail(j->err, ENOMEM, "%s: parse", j->name);
   size_t off = len;
@@ -587,13 +604,19 @@ static int check_syntax(const struct oci_json *j, const char *json, size_t len) 
     yajl_free(h);
     return 0;
   }
-  unsigned char *raw = yajl_get_error(h, 0, (const unsigned char *)json, len);
-  _cleanup_free_ char *msg = xstrdup(raw ? (const char *)raw : "unknown error");
-  yajl_free_error(h, raw);
+  _cleanup_free_ char *msg = NULL;
+  if (st == yajl_status_client_canceled) {
+    msg = xasprintf("nested deeper than %d levels", MAX_DEPTH);
+  } else {
+    unsigned char *raw = yajl_get_error(h, 0, (const unsigned char *)json, len);
+    msg = xstrdup(raw ? (const char *)raw : "unknown error");
+    yajl_free_error(h, raw);
+  }
   yajl_free(h);
   /* A parse (not lexical) error has consumed the token it refused: point
    * at the token's last byte. */
-  if (!at_end && off > 0 && str_has_prefix(msg, "parse error"))
+  if (!at_end && off > 0 &&
+      (st == yajl_status_client_canceled || str_has_prefix(msg, "parse error")))
     off--;
 
   for (char *p = msg; *p; p++) {

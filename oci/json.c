@@ -101,7 +101,8 @@ bool oci_json_key_repeated(yajl_val obj, size_t i) {
   return false;
 }
 
-int oci_json_string(const struct oci_json *j, const struct oci_json_path *at, yajl_val v, char **out) {
+int oci_json_string(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
+                    char **out) {
   if (!YAJL_IS_STRING(v))
     return oci_json_fail(j, at, "expected a string");
   *out = xstrdup(v->u.string);
@@ -159,23 +160,23 @@ static int to_unsigned(const struct oci_json *j, const struct oci_json_path *at,
   return 0;
 }
 
-#define SIGNED(name, type, min, max)                                                     \
-  int oci_json_##name(const struct oci_json *j, const struct oci_json_path *at, yajl_val v, \
-                      type *out) {                                                       \
-    int64_t n = 0;                                                                         \
-    int r = to_signed(j, at, v, (min), (max), #name, &n);                                \
-    if (r == 0)                                                                          \
-      *out = (type)n;                                                                    \
-    return r;                                                                            \
+#define SIGNED(name, type, min, max)                                                               \
+  int oci_json_##name(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,        \
+                      type *out) {                                                                 \
+    int64_t n = 0;                                                                                 \
+    int r = to_signed(j, at, v, (min), (max), #name, &n);                                          \
+    if (r == 0)                                                                                    \
+      *out = (type)n;                                                                              \
+    return r;                                                                                      \
   }
-#define UNSIGNED(name, type, max)                                                        \
-  int oci_json_##name(const struct oci_json *j, const struct oci_json_path *at, yajl_val v, \
-                      type *out) {                                                       \
-    uint64_t n = 0;                                                                        \
-    int r = to_unsigned(j, at, v, (max), #name, &n);                                     \
-    if (r == 0)                                                                          \
-      *out = (type)n;                                                                    \
-    return r;                                                                            \
+#define UNSIGNED(name, type, max)                                                                  \
+  int oci_json_##name(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,        \
+                      type *out) {                                                                 \
+    uint64_t n = 0;                                                                                \
+    int r = to_unsigned(j, at, v, (max), #name, &n);                                               \
+    if (r == 0)                                                                                    \
+      *out = (type)n;                                                                              \
+    return r;                                                                                      \
   }
 SIGNED(int32, int32_t, INT32_MIN, INT32_MAX)
 SIGNED(int64, int64_t, INT64_MIN, INT64_MAX)
@@ -211,16 +212,16 @@ static int lookup(const struct oci_json *j, const struct oci_json_path *at, yajl
 }
 
 /* The name is pasted here, not passed on: `bool` is a macro. */
-#define GETTER(name, type, convert)                                                            \
-  int oci_json_get_##name(const struct oci_json *j, const struct oci_json_path *at, yajl_val obj, \
-                          const char *key, enum oci_json_need need, type *out) {                 \
-    struct oci_json_path p = OCI_JSON_FIELD(at, key);      \
-    yajl_val v = NULL;                                          \
-    int r = lookup(j, &p, obj, key, need, &v);             \
-    if (r <= 0)                                            \
-      return r;                                            \
-    r = convert(j, &p, v, out);                            \
-    return r < 0 ? r : 1;                                  \
+#define GETTER(name, type, convert)                                                                \
+  int oci_json_get_##name(const struct oci_json *j, const struct oci_json_path *at, yajl_val obj,  \
+                          const char *key, enum oci_json_need need, type *out) {                   \
+    struct oci_json_path p = OCI_JSON_FIELD(at, key);                                              \
+    yajl_val v = NULL;                                                                             \
+    int r = lookup(j, &p, obj, key, need, &v);                                                     \
+    if (r <= 0)                                                                                    \
+      return r;                                                                                    \
+    r = convert(j, &p, v, out);                                                                    \
+    return r < 0 ? r : 1;                                                                          \
   }
 GETTER(string, char *, oci_json_string)
 GETTER(bool, bool, oci_json_bool)

@@ -5,7 +5,9 @@
  * The getters take an object, the path of that object and a member key. They
  * return 1 when the member was there (and *out is set), 0 when it was absent
  * or null (and *out is untouched), or a negative errno after setting the error.
- * A missing required member is an error. */
+ * A missing required member is an error. On an error, arrays may already be
+ * attached to *out, partly filled (zeroed past the failure), for the caller
+ * to free with the rest. */
 #ifndef HUSK_OCI_JSON_H
 #define HUSK_OCI_JSON_H
 
@@ -55,17 +57,23 @@ bool oci_json_key_repeated(yajl_val obj, size_t i);
 
 /* Convert one value. Integers must be written without fraction or exponent
  * and fit the type; unsigned ones must not be negative. 0 or -EINVAL. */
-int oci_json_string(const struct oci_json *j, const struct oci_json_path *at, yajl_val v, char **out);
+int oci_json_string(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
+                    char **out);
 int oci_json_bool(const struct oci_json *j, const struct oci_json_path *at, yajl_val v, bool *out);
-int oci_json_int32(const struct oci_json *j, const struct oci_json_path *at, yajl_val v, int32_t *out);
-int oci_json_int64(const struct oci_json *j, const struct oci_json_path *at, yajl_val v, int64_t *out);
-int oci_json_uint16(const struct oci_json *j, const struct oci_json_path *at, yajl_val v, uint16_t *out);
-int oci_json_uint32(const struct oci_json *j, const struct oci_json_path *at, yajl_val v, uint32_t *out);
-int oci_json_uint64(const struct oci_json *j, const struct oci_json_path *at, yajl_val v, uint64_t *out);
+int oci_json_int32(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
+                   int32_t *out);
+int oci_json_int64(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
+                   int64_t *out);
+int oci_json_uint16(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
+                    uint16_t *out);
+int oci_json_uint32(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
+                    uint32_t *out);
+int oci_json_uint64(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
+                    uint64_t *out);
 
 /* Member getters: 1 present, 0 absent, <0 error (see above). */
-#define OCI_JSON_GETTER(name, type)                                                             \
-  int oci_json_get_##name(const struct oci_json *j, const struct oci_json_path *at, yajl_val obj, \
+#define OCI_JSON_GETTER(name, type)                                                                \
+  int oci_json_get_##name(const struct oci_json *j, const struct oci_json_path *at, yajl_val obj,  \
                           const char *key, enum oci_json_need need, type *out)
 OCI_JSON_GETTER(string, char *);
 OCI_JSON_GETTER(bool, bool);

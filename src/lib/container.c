@@ -139,6 +139,7 @@ struct create_job {
   char *bundle;
   char *rootfs;
   char *cgroup_path;
+  char *created;
   int dirfd;
   pid_t pid;
   int pidfd;
@@ -159,19 +160,40 @@ static void create_rollback(struct create_job *job) {
     husk_state_dir_remove(job->ctx->root, job->id, NULL);
 }
 
-static int create_cgroup(struct create_job *job, struct husk_error **err) {
-  if (job->ctx->cgroup_manager == HUSK_CGROUP_MANAGER_DISABLED ||
-      husk_cgroup_mode() == HUSK_CGROUP_NONE)
-    return 0;
-  const char *configured = job->config->linux_ ? job->config->linux_->cgroups_path : NULL;
-  if (husk_cgroup_resolve_path(configured, job->id, &job->cgroup_path, err) < 0)
-    return -EINVAL;
-  if (husk_cgroup_create(job->cgroup_path, err) < 0) {
-    free(job->cgroup_path);
-    job->cgroup_path = NULL;
-    return -EIO;
+static bool use_cgroup(const struct husk_context *ctx) {
+  return ctx->cgroup_manager != HUSK_CGROUP_MANAGER_DISABLED &&
+         husk_cgroup_mode() != HUSK_CGROUP_NONE;
+}
+
+/* state.json: first with pid 0 as soon as there is something to clean up
+ * (the cgroup), then with the init's pid. */
+static int write_state(struct create_job *job, struct husk_error **err) {
+  const struct oci_config *c = job->config;
+  if (job->created == NULL)
+    job->created = now_rfc3339();
+  struct husk_state st = {
+      .id = (char *)job->id,
+      .pid = job->pid,
+      .pid_start_time = job->pid > 0 ? husk_pid_start_time(job->pid) : 0,
+      .bundle = job->bundle,
+      .rootfs = job->rootfs,
+      .created = job->created,
+      .owner = "",
+      .cgroup_path = job->cgroup_path ? job->cgroup_path : "",
+      .new_pid_ns = job->ns.new_pid_ns,
+      .systemd_cgroup = job->ctx->cgroup_manager == HUSK_CGROUP_MANAGER_SYSTEMD,
+  };
+  st.annotations.len = c->annotations_len;
+  st.annotations.keys = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
+  st.annotations.values = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
+  for (size_t i = 0; i < c->annotations_len; i++) {
+    st.annotations.keys[i] = c->annotations[i].key;
+    st.annotations.values[i] = c->annotations[i].value;
   }
-  return 0;
+  int r = husk_state_write(job->dirfd, &st, err);
+  free(st.annotations.keys);
+  free(st.annotations.values);
+  return r;
 }
 
 /* The parent's half: place the init, let it go, wait for it to be ready. */
@@ -181,32 +203,9 @@ static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
     return -EIO;
   husk_phase("cgroup placement");
 
-  struct husk_state st = {
-      .id = (char *)job->id,
-      .pid = job->pid,
-      .pid_start_time = husk_pid_start_time(job->pid),
-      .bundle = job->bundle,
-      .rootfs = job->rootfs,
-      .created = now_rfc3339(),
-      .owner = "",
-      .cgroup_path = job->cgroup_path ? job->cgroup_path : "",
-      .new_pid_ns = job->ns.new_pid_ns,
-      .systemd_cgroup = job->ctx->cgroup_manager == HUSK_CGROUP_MANAGER_SYSTEMD,
-  };
-  const struct oci_config *c = job->config;
-  st.annotations.len = c->annotations_len;
-  st.annotations.keys = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
-  st.annotations.values = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
-  for (size_t i = 0; i < c->annotations_len; i++) {
-    st.annotations.keys[i] = c->annotations[i].key;
-    st.annotations.values[i] = c->annotations[i].value;
-  }
   /* Written before the init goes on, so that a crash from here on leaves a
    * pid that `delete --force` can find. */
-  int r = husk_state_write(job->dirfd, &st, err);
-  free(st.created);
-  free(st.annotations.keys);
-  free(st.annotations.values);
+  int r = write_state(job, err);
   if (r < 0)
     return r;
 
@@ -269,8 +268,17 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     ret = husk_fail(err, errno, "create exec.fifo");
     goto fail;
   }
-  if ((ret = create_cgroup(&job, err)) < 0)
+  const char *configured = job.config->linux_ ? job.config->linux_->cgroups_path : NULL;
+  if (use_cgroup(ctx) &&
+      (ret = husk_cgroup_resolve_path(configured, id, &job.cgroup_path, err)) < 0)
     goto fail;
+  if ((ret = write_state(&job, err)) < 0)
+    goto fail;
+  if (job.cgroup_path && (ret = husk_cgroup_create(job.cgroup_path, err)) < 0) {
+    free(job.cgroup_path);
+    job.cgroup_path = NULL;
+    goto fail;
+  }
   husk_phase("cgroup");
   if (job.cgroup_path)
     cgroup_fd = husk_cgroup_open_v2(job.cgroup_path);
@@ -336,6 +344,7 @@ out:
   oci_config_free(job.config);
   free(job.rootfs);
   free(job.cgroup_path);
+  free(job.created);
   return ret < 0 ? ret : 0;
 }
 

@@ -270,16 +270,21 @@ int husk_rootfs_prepare(struct husk_init_ctx *ctx, struct husk_error **err) {
   if (propagation == (unsigned long)-1)
     return husk_fail(err, 0, "linux.rootfsPropagation: unknown value \"%s\"",
                      c->linux_->rootfs_propagation);
-  bool own_ns = ctx->ns->has_mount_ns;
+  /* Only a mount namespace husk made itself is ever pivoted or has its
+   * propagation changed: a joined one may be the host's. */
+  bool own_ns = ctx->ns->new_mount_ns;
 
   if (own_ns) {
     /* Stop our mounts from reaching the host, and the host's from us unless asked. */
     if (mount(NULL, "/", NULL, propagation ? propagation : MS_SLAVE | MS_REC, NULL) < 0)
       return husk_fail(err, errno, "set the propagation of /");
     make_parent_mount_private(ctx->rootfs);
-    if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-      return husk_fail(err, errno, "bind the rootfs %s on itself", ctx->rootfs);
   }
+  /* A mount point of its own, to pivot into or to make read-only. In the
+   * caller's mount namespace (as runc) only when root.readonly asks. */
+  if ((own_ns || (c->root && c->root->readonly)) &&
+      mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return husk_fail(err, errno, "bind the rootfs %s on itself", ctx->rootfs);
   husk_phase("propagation");
 
   _cleanup_close_ int rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -370,9 +375,9 @@ int husk_rootfs_finalize(struct husk_init_ctx *ctx, struct husk_error **err) {
   _cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return husk_fail(err, errno, "open /");
-  if (l && (l->masked_paths_len || l->readonly_paths_len) && !ctx->ns->has_mount_ns)
+  if (l && (l->masked_paths_len || l->readonly_paths_len) && !ctx->ns->new_mount_ns)
     return husk_fail(err, 0,
-                     "linux.maskedPaths and linux.readonlyPaths need a mount namespace: "
+                     "linux.maskedPaths and linux.readonlyPaths need a new mount namespace: "
                      "add {\"type\": \"mount\"} to linux.namespaces or remove them");
   for (size_t i = 0; l && i < l->masked_paths_len; i++)
     if (mask_path(ctx, rootfd, l->masked_paths[i], err) < 0)
@@ -381,13 +386,11 @@ int husk_rootfs_finalize(struct husk_init_ctx *ctx, struct husk_error **err) {
     if (readonly_path(ctx, rootfd, l->readonly_paths[i], err) < 0)
       return -EIO;
   if (c->root && c->root->readonly) {
-    if (!ctx->ns->has_mount_ns)
-      return husk_fail(err, 0, "root.readonly needs a mount namespace");
     if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | existing_flags("/"), NULL) < 0)
       return husk_fail(err, errno, "remount the root read-only");
   }
   unsigned long propagation = rootfs_propagation(c);
-  if (ctx->ns->has_mount_ns && propagation && mount(NULL, "/", NULL, propagation, NULL) < 0)
+  if (ctx->ns->new_mount_ns && propagation && mount(NULL, "/", NULL, propagation, NULL) < 0)
     return husk_fail(err, errno, "set the propagation of the root");
   husk_phase("finalize rootfs");
   return 0;

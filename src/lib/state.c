@@ -130,6 +130,8 @@ static void gen_kv(yajl_gen g, const char *key, const char *value) {
 }
 
 static void gen_annotations(yajl_gen g, const struct husk_kv_list *a) {
+  if (a->len == 0)
+    return; /* optional, and omitted when empty as runc does */
   gen_str(g, "annotations");
   yajl_gen_map_open(g);
   for (size_t i = 0; i < a->len; i++)
@@ -278,6 +280,8 @@ uint64_t husk_pid_start_time(pid_t pid) {
 }
 
 enum husk_status husk_state_status(int dirfd, const struct husk_state *st) {
+  if (st->pid == 0)
+    return HUSK_STATUS_CREATING; /* state.json is written before the clone */
   if (st->pid <= 0 || husk_pid_start_time(st->pid) != st->pid_start_time)
     return HUSK_STATUS_STOPPED;
   if (faccessat(dirfd, HUSK_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)

@@ -91,7 +91,11 @@ setup_bundle() {
 	BUNDLE=$BATS_TEST_TMPDIR/bundle
 	mkdir -p "$BUNDLE"
 	cp -a "$BUNDLE_CACHE/rootfs" "$BUNDLE/rootfs"
-	jq '.process.terminal = false | .process.args = ["true"]' \
+	# HUSK_TEST_MARK lets assert_no_leftover_processes know this test's
+	# container processes.
+	jq --arg mark "HUSK_TEST_MARK=$BATS_TEST_TMPDIR" \
+		'.process.terminal = false | .process.args = ["true"]
+		| .process.env += [$mark]' \
 		"$BUNDLE_CACHE/config.json" >"$BUNDLE/config.json"
 	: >"$BATS_TEST_TMPDIR/ids"
 	: >"$BATS_TEST_TMPDIR/pids"
@@ -200,21 +204,44 @@ _other_pidns_procs() {
 	return 0
 }
 
-# assert_no_leftover_processes: no process appeared, since setup_bundle, in
-# a pid namespace other than ours (a container init the runtime left behind),
-# and no process is running the runtime's binary.
+# _is_ours PID: the process belongs to this test: it carries the test's
+# environment mark, its root or cwd is the test's rootfs, its cwd is under
+# the test's directory, or its command line names that directory.
+_is_ours() {
+	local pid=$1 id
+	tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null |
+		grep -qxF "HUSK_TEST_MARK=$BATS_TEST_TMPDIR" && return 0
+	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null |
+		grep -qF "$BATS_TEST_TMPDIR" && return 0
+	case $(readlink "/proc/$pid/cwd" 2>/dev/null) in
+	"$BATS_TEST_TMPDIR"/*) return 0 ;;
+	esac
+	id=$(stat -c %d:%i "$BUNDLE/rootfs" 2>/dev/null) || return 1
+	[ "$(stat -L -c %d:%i "/proc/$pid/root" 2>/dev/null)" = "$id" ] && return 0
+	[ "$(stat -L -c %d:%i "/proc/$pid/cwd" 2>/dev/null)" = "$id" ] && return 0
+	return 1
+}
+
+# assert_no_leftover_processes: no process of this test is left: none that
+# appeared, since setup_bundle, in another pid namespace than ours (a
+# container's process) and none running the runtime's binary.  Only
+# processes that _is_ours counts: other things may run on this machine.
 assert_no_leftover_processes() {
-	local new husk_exe
+	local husk_exe pid rest left=
 	husk_exe=$(readlink -f "$HUSK")
-	new=$(
+	while read -r pid rest; do
+		[ -n "$pid" ] || continue
+		_is_zombie "$pid" && continue
+		_is_ours "$pid" || continue
+		left+="  $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"$'\n'
+	done < <(
 		comm -13 <(sort "$BATS_TEST_TMPDIR/procs-before") <(_other_pidns_procs | sort)
 		find /proc -mindepth 2 -maxdepth 2 -path '/proc/[0-9]*/exe' \
 			-printf '%h %l\n' 2>/dev/null |
-			awk -v exe="$husk_exe" '$2 == exe { print $1 " runs " exe }'
+			awk -v exe="$husk_exe" '$2 == exe { sub(/^\/proc\//, "", $1); print $1 }'
 	)
-	if [ -n "$new" ]; then
-		echo "processes left behind:" >&2
-		echo "$new" >&2
+	if [ -n "$left" ]; then
+		printf 'processes left behind:\n%s' "$left" >&2
 		return 1
 	fi
 }

@@ -19,33 +19,31 @@
 static int passed, failed;
 static const char *datadir;
 
-#define CHECK(cond)                                                 \
-  do {                                                              \
-    if (cond) {                                                     \
-      passed++;                                                     \
-    } else {                                                        \
-      failed++;                                                     \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-    }                                                               \
+#define CHECK(cond)                                                                                \
+  do {                                                                                             \
+    if (cond) {                                                                                    \
+      passed++;                                                                                    \
+    } else {                                                                                       \
+      failed++;                                                                                    \
+      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                              \
+    }                                                                                              \
   } while (0)
 
-#define CHECK_STR(a, b)                                                                   \
-  do {                                                                                    \
-    const char *a_ = (a), *b_ = (b);                                                      \
-    if (a_ && b_ && strcmp(a_, b_) == 0) {                                                \
-      passed++;                                                                           \
-    } else {                                                                              \
-      failed++;                                                                           \
-      fprintf(stderr, "FAIL %s:%d: %s\n  got:  %s\n  want: %s\n", __FILE__, __LINE__, #a, \
-              a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                    \
-    }                                                                                     \
+#define CHECK_STR(a, b)                                                                            \
+  do {                                                                                             \
+    const char *a_ = (a), *b_ = (b);                                                               \
+    if (a_ && b_ && strcmp(a_, b_) == 0) {                                                         \
+      passed++;                                                                                    \
+    } else {                                                                                       \
+      failed++;                                                                                    \
+      fprintf(stderr, "FAIL %s:%d: %s\n  got:  %s\n  want: %s\n", __FILE__, __LINE__, #a,          \
+              a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                             \
+    }                                                                                              \
   } while (0)
 
 /* ---- deep equality ---------------------------------------------------- */
 
-static bool str_eq(const char *a, const char *b) {
-  return a == b || (a && b && strcmp(a, b) == 0);
-}
+static bool str_eq(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
 
 static bool strv_eq(char *const *a, size_t an, char *const *b, size_t bn) {
   if (an != bn)
@@ -70,14 +68,15 @@ static bool kv_eq(const struct oci_kv *a, size_t an, const struct oci_kv *b, siz
 /* Both absent, or both present and `eq` says so. */
 #define PTR_EQ(a, b, eq) ((a) == NULL ? (b) == NULL : (b) != NULL && eq((a), (b)))
 /* Arrays of plain structs without pointers inside. */
-#define PLAIN_EQ(a, an, b, bn) ((an) == (bn) && ((an) == 0 || memcmp((a), (b), (an) * sizeof(*(a))) == 0))
+#define PLAIN_EQ(a, an, b, bn)                                                                     \
+  ((an) == (bn) && ((an) == 0 || memcmp((a), (b), (an) * sizeof(*(a))) == 0))
 /* Arrays of structs compared with eq(&a[i], &b[i]). */
-#define LIST_EQ(a, an, b, bn, eq)                           \
-  ({                                                        \
-    bool ok_ = (an) == (bn);                                \
-    for (size_t i_ = 0; ok_ && i_ < (an); i_++)             \
-      ok_ = eq(&(a)[i_], &(b)[i_]);                         \
-    ok_;                                                    \
+#define LIST_EQ(a, an, b, bn, eq)                                                                  \
+  ({                                                                                               \
+    bool ok_ = (an) == (bn);                                                                       \
+    for (size_t i_ = 0; ok_ && i_ < (an); i_++)                                                    \
+      ok_ = eq(&(a)[i_], &(b)[i_]);                                                                \
+    ok_;                                                                                           \
   })
 #define STRV_EQ(a, b, f) strv_eq((a)->f, (a)->f##_len, (b)->f, (b)->f##_len)
 #define KV_EQ(a, b, f) kv_eq((a)->f, (a)->f##_len, (b)->f, (b)->f##_len)
@@ -441,7 +440,8 @@ static void test_full_values(void) {
   CHECK(r->memory->has_use_hierarchy && !r->memory->use_hierarchy);
   CHECK(r->cpu->has_quota && r->cpu->quota == -1 && r->cpu->idle == 1);
   CHECK(r->has_pids_limit && r->pids_limit == -1);
-  CHECK(r->block_io->weight_device[1].weight == 65535 && !r->block_io->weight_device[1].has_leaf_weight);
+  CHECK(r->block_io->weight_device[1].weight == 65535 &&
+        !r->block_io->weight_device[1].has_leaf_weight);
   CHECK(r->block_io->throttle_write_bps_device[0].rate == UINT64_MAX);
   CHECK(r->block_io->throttle_write_iops_device_len == 2);
   CHECK(r->hugepage_limits[1].limit == 9223372036854772000ULL);
@@ -498,7 +498,8 @@ static void test_full_round_trip(void) {
   CHECK(text && strstr(text, "\"readonlyPaths\":[]"));
   CHECK(text && strstr(text, "\"args\":[\"/bin/sh\",\"-c\",\"echo \\\"hi\\\" there\"]"));
   /* Key order follows the spec. */
-  CHECK(text && strncmp(text, "{\"ociVersion\":\"1.2.0\",\"process\":{\"terminal\":true,", 49) == 0);
+  CHECK(text &&
+        strncmp(text, "{\"ociVersion\":\"1.2.0\",\"process\":{\"terminal\":true,", 49) == 0);
   oci_config_free(c);
 
   /* A config with nothing optional keeps that on a round trip. */
@@ -631,9 +632,10 @@ static void test_unknown_fields(void) {
 
 static void test_null_and_repeats(void) {
   /* null reads as absent; a repeated key means its last value (as in Go). */
-  struct oci_config *c = parse("{\"ociVersion\": \"1\", \"hostname\": null, \"domainname\": \"a\","
-                               " \"domainname\": \"b\", \"annotations\": {\"k\": \"1\", \"x\": \"y\","
-                               " \"k\": \"2\"}, \"linux\": null}");
+  struct oci_config *c =
+      parse("{\"ociVersion\": \"1\", \"hostname\": null, \"domainname\": \"a\","
+            " \"domainname\": \"b\", \"annotations\": {\"k\": \"1\", \"x\": \"y\","
+            " \"k\": \"2\"}, \"linux\": null}");
   CHECK(c != NULL);
   if (c) {
     CHECK(c->hostname == NULL && c->linux_ == NULL);
@@ -663,7 +665,8 @@ static void test_integers(void) {
        "config.json: process.user.uid: expected an integer"},
       {"{\"cwd\": \"/\", \"rlimits\": [{\"type\": \"RLIMIT_AS\", \"hard\": 18446744073709551616, "
        "\"soft\": 0}]}",
-       "config.json: process.rlimits[0].hard: integer 18446744073709551616 out of range for uint64"},
+       "config.json: process.rlimits[0].hard: integer 18446744073709551616 out of range for "
+       "uint64"},
       {"{\"cwd\": \"/\", \"oomScoreAdj\": 2147483648}",
        "config.json: process.oomScoreAdj: integer 2147483648 out of range for int32"},
       {"{\"cwd\": \"/\", \"oomScoreAdj\": -2147483648}", NULL},
@@ -680,11 +683,13 @@ static void test_integers(void) {
       oci_config_free(c);
     }
   }
-  _cleanup_free_ char *swap = with_linux("{\"resources\": {\"memory\": {\"swap\": -9223372036854775809}}}");
+  _cleanup_free_ char *swap =
+      with_linux("{\"resources\": {\"memory\": {\"swap\": -9223372036854775809}}}");
   expect_error(swap, "config.json: linux.resources.memory.swap: integer -9223372036854775809 out "
                      "of range for int64");
-  expect_error("{\"ociVersion\": \"1\", \"linux\": {\"resources\": {\"blockIO\": {\"weight\": 65536}}}}",
-               "config.json: linux.resources.blockIO.weight: integer 65536 out of range for uint16");
+  expect_error(
+      "{\"ociVersion\": \"1\", \"linux\": {\"resources\": {\"blockIO\": {\"weight\": 65536}}}}",
+      "config.json: linux.resources.blockIO.weight: integer 65536 out of range for uint16");
 }
 
 static void test_errors(void) {
@@ -782,6 +787,23 @@ static void test_errors(void) {
   };
   for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
     expect_error(cases[i].json, cases[i].error);
+
+  /* Nesting is bounded, unknown fields included: 128 levels pass, 129 not. */
+  for (int levels = 127; levels <= 128; levels++) {
+    char deep[600];
+    int n = snprintf(deep, sizeof(deep), "{\"ociVersion\": \"1\", \"x\": ");
+    memset(deep + n, '[', levels);
+    memset(deep + n + levels, ']', levels);
+    strcpy(deep + n + 2 * levels, "}");
+    if (levels == 128) {
+      expect_error(deep, "config.json: invalid JSON: nested deeper than 128 levels (line 1, "
+                         "column 153)");
+    } else {
+      struct oci_config *ok = parse(deep);
+      CHECK(ok != NULL);
+      oci_config_free(ok);
+    }
+  }
 
   /* The length is what counts, not a NUL. */
   const char text[] = "{\"ociVersion\": \"1\"}garbage";
