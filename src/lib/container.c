@@ -239,6 +239,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   struct create_job job = {.ctx = ctx, .id = id, .opts = opts, .dirfd = -1, .pidfd = -1};
   int sync_fds[2] = {-1, -1};
   int cgroup_fd = -1;
+  int console_fd = -1;
   int ret;
   husk_ns_plan_init(&job.ns, NULL, NULL);
 
@@ -282,6 +283,11 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   husk_phase("cgroup");
   if (job.cgroup_path)
     cgroup_fd = husk_cgroup_open_v2(job.cgroup_path);
+  if (opts->console_socket &&
+      (console_fd = husk_console_socket_connect(opts->console_socket, err)) < 0) {
+    ret = console_fd;
+    goto fail;
+  }
   if ((ret = husk_sync_pair(sync_fds, err)) < 0 ||
       (ret = husk_ns_join_pid_for_children(&job.ns, err)) < 0)
     goto fail;
@@ -306,6 +312,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
         .sync_fd = sync_fds[1],
         .state_dirfd = job.dirfd,
         .preserve_fds = opts->preserve_fds,
+        .console_fd = console_fd,
+        .no_new_keyring = opts->no_new_keyring,
         .proc_fd = -1,
         .fifo_fd = -1,
     };
@@ -336,6 +344,8 @@ out:
     close(sync_fds[1]);
   if (cgroup_fd >= 0)
     close(cgroup_fd);
+  if (console_fd >= 0)
+    close(console_fd);
   if (job.pidfd >= 0)
     close(job.pidfd);
   if (job.dirfd >= 0)

@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/keyctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -15,6 +17,7 @@
 #include "rootfs.h"
 #include "state.h"
 #include "sync.h"
+#include "terminal.h"
 #include "utils.h"
 
 /* Report the failure to the parent, which prints it once, and die. */
@@ -52,6 +55,14 @@ static int write_sysctls(struct husk_init_ctx *ctx, struct husk_error **err) {
     if (write_file_at(ctx->proc_fd, path, value, strlen(value), NULL) < 0)
       return husk_fail(err, errno, "linux.sysctl: set %s to \"%s\"", key, value);
   }
+  return 0;
+}
+
+/* A session keyring of the container's own, so that keys do not leak
+ * between containers (as runc; --no-new-keyring keeps the caller's). */
+static int join_session_keyring(const char *id, struct husk_error **err) {
+  if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, id) < 0 && errno != ENOSYS)
+    return husk_fail(err, errno, "create the session keyring");
   return 0;
 }
 
@@ -114,6 +125,12 @@ void husk_init_main(struct husk_init_ctx *ctx) {
     init_fail(ctx, err);
   if (husk_rootfs_finalize(ctx, &err) < 0)
     init_fail(ctx, err);
+  if (p->terminal && husk_terminal_setup(p, ctx->console_fd, &err) < 0)
+    init_fail(ctx, err);
+  if (ctx->console_fd >= 0)
+    close(ctx->console_fd);
+  if (!ctx->no_new_keyring && join_session_keyring(ctx->id, &err) < 0)
+    init_fail(ctx, err);
   if (husk_process_rlimits(p, &err) < 0)
     init_fail(ctx, err);
   if (husk_process_cwd(p, &err) < 0)
@@ -125,9 +142,11 @@ void husk_init_main(struct husk_init_ctx *ctx) {
     init_fail(ctx, err);
   husk_phase("process");
 
+  /* The parent exits once it has READY: stop tying our life to it first.
+   * Should it die before reading READY, state.json already names us. */
+  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (husk_sync_send(ctx->sync_fd, HUSK_SYNC_READY, NULL) < 0)
     _exit(1);
-  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
   close(ctx->sync_fd);
 
   if (wait_for_start(ctx, &err) < 0) {

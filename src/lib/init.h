@@ -19,6 +19,8 @@ struct husk_init_ctx {
   int sync_fd;      /* the init's end of the socketpair */
   int state_dirfd;  /* the container's state directory */
   int preserve_fds; /* fds 3 .. 3+N-1 reach the process */
+  int console_fd;   /* connected --console-socket, or -1 */
+  bool no_new_keyring;
 
   /* Filled in by the init itself. */
   int proc_fd;  /* the host's /proc, usable after pivot_root */

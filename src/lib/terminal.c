@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "terminal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "utils.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+int husk_console_socket_connect(const char *path, struct husk_error **err) {
+  struct stat st;
+  if (stat(path, &st) < 0)
+    return husk_fail(err, errno, "--console-socket %s", path);
+  if (!S_ISSOCK(st.st_mode))
+    return husk_fail(err, 0, "--console-socket %s: not a unix socket", path);
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof(addr.sun_path))
+    return husk_fail(err, ENAMETOOLONG, "--console-socket %s", path);
+  strcpy(addr.sun_path, path);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return husk_fail(err, errno, "--console-socket: socket");
+  if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+    int e = errno;
+    close(fd);
+    return husk_fail(err, e, "--console-socket %s: connect", path);
+  }
+  return fd;
+}
+
+static int send_fd(int socket_fd, int fd, const char *name) {
+  char buf[CMSG_SPACE(sizeof(int))];
+  memset(buf, 0, sizeof(buf));
+  struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
+                       .msg_controllen = sizeof(buf)};
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+  ssize_t r;
+  do
+    r = sendmsg(socket_fd, &msg, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  return r < 0 ? -errno : 0;
+}
+
+int husk_terminal_setup(const struct oci_process *p, int socket_fd, struct husk_error **err) {
+  _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0)
+    return husk_fail(err, errno, "process.terminal: open /dev/ptmx in the container (is /dev/pts mounted?)");
+  if (unlockpt(master) < 0)
+    return husk_fail(err, errno, "process.terminal: unlockpt");
+  int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  char name[64] = "";
+  if (ptsname_r(master, name, sizeof(name)) != 0)
+    name[0] = '\0';
+  if (slave < 0 && name[0])
+    slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0)
+    return husk_fail(err, errno, "process.terminal: open the pty slave");
+  if (p->console_size) {
+    struct winsize ws = {.ws_row = (unsigned short)p->console_size->height,
+                         .ws_col = (unsigned short)p->console_size->width};
+    ioctl(slave, TIOCSWINSZ, &ws);
+  }
+  /* /dev/console is the pty too, as in runc. */
+  if (name[0]) {
+    int f = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (f >= 0) {
+      close(f);
+      mount(name, "/dev/console", NULL, MS_BIND, NULL);
+    }
+  }
+  int r = send_fd(socket_fd, master, name[0] ? name : "/dev/ptmx");
+  if (r < 0) {
+    close(slave);
+    return husk_fail(err, -r, "--console-socket: send the pty master");
+  }
+  for (int fd = 0; fd < 3; fd++) {
+    if (dup2(slave, fd) < 0) {
+      close(slave);
+      return husk_fail(err, errno, "process.terminal: dup2");
+    }
+  }
+  close(slave);
+  if (ioctl(0, TIOCSCTTY, 0) < 0)
+    return husk_fail(err, errno, "process.terminal: make the pty the controlling terminal");
+  return 0;
+}
