@@ -17,43 +17,62 @@ const struct husk_command husk_commands[] = {
     {"create", cmd_create,
      "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot]\n"
      "            [--no-new-keyring] [--preserve-fds N] ID",
-     "Create a container from the bundle: the init waits until 'husk start'."},
-    {"start", cmd_start, "start ID", "Run the process of a created container."},
-    {"state", cmd_state, "state ID", "Print the state of a container as OCI state JSON."},
-    {"kill", cmd_kill, "kill [--all] ID [SIGNAL]",
+     "create a container; its process waits for 'start'",
+     "Create a container from the bundle (default: the current directory). The\n"
+     "container's init is set up and waits until 'husk start ID'.\n\n"
+     "  -b, --bundle DIR        the bundle holding config.json\n"
+     "  --pid-file FILE         write the init's pid to FILE\n"
+     "  --console-socket SOCK   send the pty master here (process.terminal: true)\n"
+     "  --no-pivot              move the root and chroot instead of pivot_root\n"
+     "  --no-new-keyring        keep the caller's session keyring\n"
+     "  --preserve-fds N        pass fds 3 .. 3+N-1 to the process"},
+    {"start", cmd_start, "start ID", "start the process of a created container",
+     "Start the process of a created container."},
+    {"state", cmd_state, "state ID", "print a container's state as OCI state JSON",
+     "Print the state of a container as OCI state JSON: ociVersion, id, status\n"
+     "(creating, created, running, paused or stopped), pid, bundle, annotations."},
+    {"kill", cmd_kill, "kill [--all] ID [SIGNAL]", "send a signal to a container",
      "Send a signal (default TERM; a name like KILL or SIGKILL, or a number) to the\n"
-     "container's init, or with --all to every process of the container."},
-    {"delete", cmd_delete, "delete [--force] ID...",
-     "Delete a stopped or created container; --force kills a running one first."},
+     "container's init, or with -a/--all to every process in its cgroup."},
+    {"delete", cmd_delete, "delete [--force] ID...", "delete a container",
+     "Delete a stopped or created container. -f/--force kills a running one first,\n"
+     "and deleting a container that does not exist is then not an error."},
     {"run", cmd_run,
-     "run [--bundle DIR] [--detach] [--pid-file FILE] [--console-socket SOCK]\n"
+     "run [--bundle DIR] [--detach] [--keep] [--pid-file FILE] [--console-socket SOCK]\n"
      "         [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
+     "create and start a container, and wait for it",
      "Create and start a container, wait for it, delete it, and exit with its code\n"
-     "(128+N when it was killed by signal N). --detach returns once it runs."},
-    {"list", cmd_list, "list [--format table|json] [--quiet]", "List the containers under --root."},
-    {"spec", cmd_spec, "spec [--bundle DIR] [--rootless]",
-     "Write a default config.json into the bundle directory."},
-    {NULL, NULL, NULL, NULL},
+     "(128+N when it was killed by signal N). With process.terminal: true the\n"
+     "terminal is proxied to husk's own. Options as for create, and:\n\n"
+     "  -d, --detach            return once the container runs\n"
+     "  --keep                  keep the stopped container (do not delete it)\n"
+     "  --no-subreaper          accepted for runc compatibility"},
+    {"list", cmd_list, "list [--format table|json] [--quiet]", "list the containers",
+     "List the containers under --root; -q/--quiet prints their ids only."},
+    {"spec", cmd_spec, "spec [--bundle DIR] [--rootless]", "write a default config.json",
+     "Write a default config.json (runc's defaults, hostname \"husk\") into the bundle\n"
+     "directory; --rootless writes one for an unprivileged user."},
+    {NULL, NULL, NULL, NULL, NULL},
 };
 
 static void print_usage(FILE *f) {
   fputs("Usage: husk [global options] COMMAND [options] [arguments]\n\n"
         "An OCI container runtime.\n\nCommands:\n",
         f);
-  for (const struct husk_command *c = husk_commands; c->name; c++) {
-    const char *nl = strchr(c->summary, '\n');
-    fprintf(f, "  %-8s %.*s\n", c->name, nl ? (int)(nl - c->summary) : (int)strlen(c->summary),
-            c->summary);
-  }
+  for (const struct husk_command *c = husk_commands; c->name; c++)
+    fprintf(f, "  %-8s %s\n", c->name, c->brief);
   fputs("\nGlobal options:\n"
         "  --root DIR               state directory (default /run/husk; as a user\n"
         "                           $XDG_RUNTIME_DIR/husk)\n"
         "  --log FILE               also write diagnostics to FILE\n"
         "  --log-format text|json   format of the --log file (default text)\n"
         "  --debug                  debug output, with a timing line per setup phase\n"
-        "  --systemd-cgroup         manage cgroups through systemd\n"
+        "  --systemd-cgroup         same as --cgroup-manager systemd (recorded; cgroups\n"
+        "                           are still made through the cgroup filesystem)\n"
         "  --cgroup-manager cgroupfs|systemd|disabled\n"
-        "  --rootless true|false|auto\n"
+        "                           disabled: no cgroup at all\n"
+        "  --rootless true|false|auto  true: 'spec' writes a rootless config\n"
+        "  --criu PATH              accepted for runc compatibility, unused\n"
         "  -v, --version            print the version\n"
         "  -h, --help               print this help\n\n"
         "'husk COMMAND --help' describes a command.\n",

@@ -73,8 +73,10 @@ if [ -z "$busybox" ]; then
 	else
 		command -v apt-get >/dev/null || die "busybox-static is not installed and apt-get is missing"
 		tmp=$(mktemp -d)
-		(cd "$tmp" && apt-get download busybox-static >/dev/null) ||
+		if ! (cd "$tmp" && apt-get download busybox-static) >"$tmp/apt.log" 2>&1; then
+			cat "$tmp/apt.log" >&2
 			die "apt-get download busybox-static failed"
+		fi
 		deb=$(ls "$tmp"/busybox-static_*.deb 2>/dev/null | head -n1)
 		[ -n "$deb" ] || die "apt-get download left no busybox-static .deb"
 		dpkg-deb -x "$deb" "$tmp/x"

@@ -13,7 +13,8 @@ struct husk_command {
   const char *name;
   husk_cmd_fn fn;
   const char *usage;   /* "create [options] ID" */
-  const char *summary; /* one line */
+  const char *brief;   /* one line, for `husk --help` */
+  const char *summary; /* the description for `husk COMMAND --help` */
 };
 
 int cmd_create(struct husk_context *ctx, int argc, char **argv);

@@ -89,10 +89,14 @@ int cmd_parse_create_options(const char *name, int argc, char **argv,
       *detach = true;
       break;
     case 'k':
+      if (!is_run)
+        goto unknown;
+      opts->keep = true;
+      break;
     case 'S':
       if (!is_run)
         goto unknown;
-      break; /* accepted for runc compatibility */
+      break; /* husk never is a subreaper: accepted for runc compatibility */
     case 'h':
       cmd_print_help(name);
       exit(0);

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -18,12 +18,14 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "foreground.h"
 #include "init.h"
 #include "log.h"
 #include "namespaces.h"
 #include "pidfd.h"
 #include "spec.h"
 #include "sync.h"
+#include "terminal.h"
 #include "utils.h"
 
 
@@ -47,10 +49,10 @@ static int validate_config(const struct oci_config *c, const struct husk_create_
     return husk_fail(err, 0, "config.json: process.args: must name the program to run");
   if (c->root == NULL || c->root->path == NULL)
     return husk_fail(err, 0, "config.json: root.path: missing required field");
-  if (c->process->terminal && opts->console_socket == NULL)
+  if (c->process->terminal && opts->console_socket == NULL && !opts->foreground)
     return husk_fail(err, 0,
-                     "config.json: process.terminal is true but no --console-socket was given "
-                     "(set it to false to use husk's own stdio)");
+                     "config.json: process.terminal is true, but a detached container needs "
+                     "--console-socket to hand its terminal to (or set it to false)");
   return 0;
 }
 
@@ -240,6 +242,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   int sync_fds[2] = {-1, -1};
   int cgroup_fd = -1;
   int console_fd = -1;
+  int pty_fds[2] = {-1, -1}; /* ours, the init's: the foreground terminal */
   int ret;
   husk_ns_plan_init(&job.ns, NULL, NULL);
 
@@ -288,6 +291,15 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     ret = console_fd;
     goto fail;
   }
+  /* In the foreground husk is its own console socket. */
+  if (job.config->process->terminal && console_fd < 0) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pty_fds) < 0) {
+      ret = husk_fail(err, errno, "socketpair for the terminal");
+      goto fail;
+    }
+    console_fd = pty_fds[1];
+    pty_fds[1] = -1;
+  }
   if ((ret = husk_sync_pair(sync_fds, err)) < 0 ||
       (ret = husk_ns_join_pid_for_children(&job.ns, err)) < 0)
     goto fail;
@@ -322,8 +334,16 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   husk_phase("clone");
   close(sync_fds[1]);
   sync_fds[1] = -1;
+  if (pty_fds[0] >= 0) {
+    close(console_fd); /* the init's end */
+    console_fd = -1;
+  }
   if ((ret = supervise_init(&job, sync_fds[0], into_cgroup, err)) < 0)
     goto fail;
+  if (pty_fds[0] >= 0 && out && (out->pty_master = husk_terminal_recv_master(pty_fds[0], err)) < 0) {
+    ret = out->pty_master;
+    goto fail;
+  }
   husk_phase("init ready");
   if (opts->pid_file && (ret = write_pid_file(opts->pid_file, job.pid, err)) < 0)
     goto fail;
@@ -346,6 +366,8 @@ out:
     close(cgroup_fd);
   if (console_fd >= 0)
     close(console_fd);
+  if (pty_fds[0] >= 0)
+    close(pty_fds[0]);
   if (job.pidfd >= 0)
     close(job.pidfd);
   if (job.dirfd >= 0)
@@ -527,7 +549,7 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
   int r = load(ctx, id, true, &l, err);
   if (r < 0) {
     /* Deleting what is not there with --force is not an error, as runc. */
-    if (force && *err && strstr((*err)->msg, "does not exist")) {
+    if (force && r == -ENOENT) {
       husk_error_free(*err);
       *err = NULL;
       return 0;
@@ -564,57 +586,28 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
   return r;
 }
 
-/* Forward every signal husk gets to the init until it exits. The pidfd
- * says when; without one (Linux < 5.3) SIGCHLD does. */
-static int wait_forwarding(pid_t pid, int pidfd) {
-  sigset_t mask, old;
-  sigfillset(&mask);
-  sigdelset(&mask, SIGSEGV);
-  sigdelset(&mask, SIGBUS);
-  sigdelset(&mask, SIGFPE);
-  sigdelset(&mask, SIGILL);
-  sigprocmask(SIG_BLOCK, &mask, &old);
-  _cleanup_close_ int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-  int status = 0;
-  for (;;) {
-    pid_t w = waitpid(pid, &status, WNOHANG);
-    if (w == pid || (w < 0 && errno != EINTR))
-      break;
-    struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
-    if (poll(fds, pidfd >= 0 ? 2 : 1, sfd < 0 ? 10 : -1) < 0 && errno != EINTR)
-      break;
-    struct signalfd_siginfo si;
-    if (sfd >= 0 && (fds[0].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si) &&
-        si.ssi_signo != SIGCHLD)
-      kill(pid, (int)si.ssi_signo);
-  }
-  sigprocmask(SIG_SETMASK, &old, NULL);
-  if (WIFSIGNALED(status))
-    return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
-}
-
 int husk_container_run(const struct husk_context *ctx, const char *id,
                        const struct husk_create_options *opts, bool detach, struct husk_error **err) {
-  struct husk_created created = {.pidfd = -1};
-  int r = husk_container_create(ctx, id, opts, &created, err);
+  struct husk_created created = {.pidfd = -1, .pty_master = -1};
+  struct husk_create_options o = *opts;
+  o.foreground = !detach && opts->console_socket == NULL;
+  int r = husk_container_create(ctx, id, &o, &created, err);
   if (r < 0)
     return r;
   r = husk_container_start(ctx, id, err);
-  if (r < 0 || detach) {
-    if (r < 0)
-      husk_container_delete(ctx, id, true, NULL);
-    if (created.pidfd >= 0)
-      close(created.pidfd);
-    return r;
-  }
-  int code = wait_forwarding(created.pid, created.pidfd);
+  int code = r;
+  if (r == 0 && !detach)
+    code = husk_foreground_wait(created.pid, created.pidfd, created.pty_master);
   if (created.pidfd >= 0)
     close(created.pidfd);
-  struct husk_error *derr = NULL;
-  if (husk_container_delete(ctx, id, true, &derr) < 0) {
-    husk_warn("%s", derr->msg);
-    husk_error_free(derr);
+  if (created.pty_master >= 0)
+    close(created.pty_master);
+  if (r < 0 || (!detach && !opts->keep)) {
+    struct husk_error *derr = NULL;
+    if (husk_container_delete(ctx, id, true, &derr) < 0) {
+      husk_warn("%s", derr->msg);
+      husk_error_free(derr);
+    }
   }
   return code;
 }

@@ -25,12 +25,15 @@ struct husk_create_options {
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;
+  bool foreground; /* `run` without --detach: husk proxies the terminal itself */
+  bool keep;       /* `run --keep`: do not delete the container after it exits */
 };
 
 /* The running result of a create kept by `run`, which waits for the init. */
 struct husk_created {
   pid_t pid;
   int pidfd;
+  int pty_master; /* with opts->foreground and process.terminal, else -1 */
 };
 
 int husk_container_create(const struct husk_context *ctx, const char *id,

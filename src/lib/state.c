@@ -86,8 +86,10 @@ int husk_state_dir_open(const char *root, const char *id, bool lock, struct husk
   _cleanup_free_ char *path = xasprintf("%s/%s", root, id);
   int fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT)
-      return husk_fail(err, 0, "container \"%s\" does not exist", id);
+    if (errno == ENOENT) {
+      husk_fail(err, 0, "container \"%s\" does not exist", id);
+      return -ENOENT;
+    }
     return husk_fail(err, errno, "open %s", path);
   }
   if (lock && flock(fd, LOCK_EX) < 0) {

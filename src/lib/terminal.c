@@ -102,3 +102,23 @@ int husk_terminal_setup(const struct oci_process *p, int socket_fd, struct husk_
     return husk_fail(err, errno, "process.terminal: make the pty the controlling terminal");
   return 0;
 }
+
+int husk_terminal_recv_master(int socket_fd, struct husk_error **err) {
+  char name[128];
+  char buf[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
+                       .msg_controllen = sizeof(buf)};
+  ssize_t r;
+  do
+    r = recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  if (r < 0)
+    return husk_fail(err, errno, "receive the container's terminal");
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  if (cmsg == NULL || cmsg->cmsg_type != SCM_RIGHTS)
+    return husk_fail(err, 0, "receive the container's terminal: no fd came");
+  int fd;
+  memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+  return fd;
+}

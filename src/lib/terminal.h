@@ -15,4 +15,7 @@ int husk_console_socket_connect(const char *path, struct husk_error **err);
  * `socket_fd`, and make the slave the controlling terminal and stdio. */
 int husk_terminal_setup(const struct oci_process *p, int socket_fd, struct husk_error **err);
 
+/* The other end of husk_terminal_setup's send: the pty master. */
+int husk_terminal_recv_master(int socket_fd, struct husk_error **err);
+
 #endif

@@ -117,8 +117,10 @@ teardown_bundle() {
 		[ -n "$id" ] || continue
 		"$HUSK" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
 	done
+	# Only a pid that still is this test's process: it may have been reused.
 	while IFS= read -r pid; do
-		[ -n "$pid" ] && [ -d "/proc/$pid" ] && kill -9 "$pid" 2>/dev/null
+		[ -n "$pid" ] && [ -d "/proc/$pid" ] && ! _is_zombie "$pid" &&
+			_is_ours "$pid" && kill -9 "$pid" 2>/dev/null
 	done <"$BATS_TEST_TMPDIR/pids"
 	return 0
 }
@@ -145,7 +147,9 @@ set_args() {
 
 # state_field ID FIELD: one field of "husk state ID".
 state_field() {
-	"$HUSK" --root "$ROOT" state "$1" | jq -r ".$2"
+	local state
+	state=$("$HUSK" --root "$ROOT" state "$1") || return 1
+	jq -r ".$2" <<<"$state"
 }
 
 # container_pid ID: the container's init pid (and remember it, so that

@@ -204,3 +204,11 @@ requires_domainname() {
 	run -0 husk run --bundle "$BUNDLE" c1 <<<"hello stdin"
 	assert_output "got: hello stdin"
 }
+
+@test "oomScoreAdj" {
+	# a positive value: lowering it below the caller's needs CAP_SYS_RESOURCE
+	update_config '.process.oomScoreAdj = 345'
+	set_args cat /proc/self/oom_score_adj
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output 345
+}
