@@ -47,6 +47,29 @@ const struct husk_command husk_commands[] = {
      "  -d, --detach            return once the container runs\n"
      "  --keep                  keep the stopped container (do not delete it)\n"
      "  --no-subreaper          accepted for runc compatibility"},
+    {"exec", cmd_exec,
+     "exec [options] ID COMMAND [ARG...]\n       husk exec [options] --process FILE ID",
+     "run a new process in a running container",
+     "Run a new process in the container's namespaces and cgroup, with the\n"
+     "container's process settings (env, cwd, user, capabilities...) unless changed:\n\n"
+     "  -p, --process FILE      a runtime-spec process object instead of COMMAND\n"
+     "  -t, --tty               give the process a terminal\n"
+     "  -d, --detach            return once it runs\n"
+     "  --pid-file FILE         write its pid to FILE\n"
+     "  --console-socket SOCK   send the pty master here (with --tty)\n"
+     "  --cwd DIR               working directory\n"
+     "  -e, --env KEY=VALUE     set an environment variable (repeatable)\n"
+     "  -u, --user UID[:GID]    run as this user\n"
+     "  -g, --additional-gids GID   add a supplementary group (repeatable)\n"
+     "  -c, --cap CAP           add a capability (repeatable)\n"
+     "  --no-new-privs          set no_new_privs\n"
+     "  --apparmor PROFILE      AppArmor profile\n"
+     "  --process-label LABEL   SELinux label\n"
+     "  --preserve-fds N        pass fds 3 .. 3+N-1\n"
+     "  --ignore-paused         exec even when the container is paused\n"
+     "  --cgroup PATH           run in this sub-cgroup of the container's\n\n"
+     "Exit status: the process's own, 128+N when killed by signal N, 255 when it\n"
+     "could not be started."},
     {"list", cmd_list, "list [--format table|json] [--quiet]", "list the containers",
      "List the containers under --root; -q/--quiet prints their ids only."},
     {"spec", cmd_spec, "spec [--bundle DIR] [--rootless]", "write a default config.json",

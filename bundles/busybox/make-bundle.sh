@@ -77,7 +77,10 @@ if [ -z "$busybox" ]; then
 			cat "$tmp/apt.log" >&2
 			die "apt-get download busybox-static failed"
 		fi
-		deb=$(ls "$tmp"/busybox-static_*.deb 2>/dev/null | head -n1)
+		deb=
+		for f in "$tmp"/busybox-static_*.deb; do
+			[ -f "$f" ] && deb=$f
+		done
 		[ -n "$deb" ] || die "apt-get download left no busybox-static .deb"
 		dpkg-deb -x "$deb" "$tmp/x"
 		busybox=$tmp/x/bin/busybox

@@ -253,7 +253,11 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     return husk_fail(err, errno, "bundle %s", opts->bundle ? opts->bundle : ".");
   job.bundle = bundle;
   _cleanup_free_ char *config_path = xasprintf("%s/config.json", bundle);
-  job.config = oci_config_load(config_path, err);
+  _cleanup_free_ char *config_text = NULL;
+  size_t config_len = 0;
+  if (read_file(config_path, &config_text, &config_len, 64 << 20, err) < 0)
+    return -EINVAL;
+  job.config = oci_config_parse(config_text, config_len, "config.json", err);
   if (job.config == NULL)
     return -EINVAL;
   husk_phase("parse");
@@ -276,8 +280,18 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   if (use_cgroup(ctx) &&
       (ret = husk_cgroup_resolve_path(configured, id, &job.cgroup_path, err)) < 0)
     goto fail;
-  if ((ret = write_state(&job, err)) < 0)
+  /* exec, delete and the hooks use the config the container was made with. */
+  if ((ret = write_state(&job, err)) < 0 ||
+      (ret = write_file_atomic_at(job.dirfd, "config.json", config_text, config_len, 0600, err)) < 0)
     goto fail;
+  /* Never share (and later kill) another container's cgroup. */
+  if (job.cgroup_path && husk_cgroup_has_processes(job.cgroup_path)) {
+    ret = husk_fail(err, 0, "cgroup %s is in use by other processes: give linux.cgroupsPath a path of its own",
+                    job.cgroup_path);
+    free(job.cgroup_path);
+    job.cgroup_path = NULL;
+    goto fail;
+  }
   if (job.cgroup_path && (ret = husk_cgroup_create(job.cgroup_path, err)) < 0) {
     free(job.cgroup_path);
     job.cgroup_path = NULL;

@@ -125,7 +125,7 @@ void husk_init_main(struct husk_init_ctx *ctx) {
     init_fail(ctx, err);
   if (husk_rootfs_finalize(ctx, &err) < 0)
     init_fail(ctx, err);
-  if (p->terminal && husk_terminal_setup(p, ctx->console_fd, &err) < 0)
+  if (p->terminal && husk_terminal_setup(p, ctx->console_fd, true, &err) < 0)
     init_fail(ctx, err);
   if (ctx->console_fd >= 0)
     close(ctx->console_fd);

@@ -59,7 +59,8 @@ static int send_fd(int socket_fd, int fd, const char *name) {
   return r < 0 ? -errno : 0;
 }
 
-int husk_terminal_setup(const struct oci_process *p, int socket_fd, struct husk_error **err) {
+int husk_terminal_setup(const struct oci_process *p, int socket_fd, bool console,
+                        struct husk_error **err) {
   _cleanup_close_ int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0)
     return husk_fail(err, errno, "process.terminal: open /dev/ptmx in the container (is /dev/pts mounted?)");
@@ -78,8 +79,8 @@ int husk_terminal_setup(const struct oci_process *p, int socket_fd, struct husk_
                          .ws_col = (unsigned short)p->console_size->width};
     ioctl(slave, TIOCSWINSZ, &ws);
   }
-  /* /dev/console is the pty too, as in runc. */
-  if (name[0]) {
+  /* The init's pty is /dev/console too, as in runc. */
+  if (console && name[0]) {
     int f = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (f >= 0) {
       close(f);

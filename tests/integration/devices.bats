@@ -24,7 +24,7 @@ teardown() {
 }
 
 @test "default devices work" {
-	set_args sh -c 'echo gone >/dev/null && echo null-ok
+	set_args sh -c 'exec 2>&1; echo gone >/dev/null && echo null-ok
 		head -c 4 /dev/zero | od -An -tx1
 		head -c 16 /dev/urandom | wc -c
 		echo x >/dev/full || echo full-rejects'

@@ -74,7 +74,7 @@ mount_line() {
 @test "ro bind mount rejects writes with 'Read-only file system'" {
 	add_mount "{\"destination\": \"/mnt/ro\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"bind\", \"ro\"]}"
 	update_config '.root.readonly = false'
-	set_args sh -c 'cat /mnt/ro/hello; touch /mnt/ro/new; awk "\$2 == \"/mnt/ro\" {print \$4}" /proc/mounts'
+	set_args sh -c 'exec 2>&1; cat /mnt/ro/hello; touch /mnt/ro/new; awk "\$2 == \"/mnt/ro\" {print \$4}" /proc/mounts'
 	run -0 husk run --bundle "$BUNDLE" c1
 	assert_line --index 0 "from the host"
 	assert_line --index 1 --partial "Read-only file system"
@@ -84,7 +84,7 @@ mount_line() {
 
 @test "readonly rootfs rejects writes" {
 	update_config '.root.readonly = true'
-	set_args sh -c 'touch /newfile; echo rc=$?'
+	set_args sh -c 'exec 2>&1; touch /newfile; echo rc=$?'
 	run -0 husk run --bundle "$BUNDLE" c1
 	assert_line --partial "Read-only file system"
 	assert_line rc=1
@@ -147,7 +147,7 @@ mount_line() {
 }
 
 @test "readonlyPaths: writing under /proc/sys fails with 'Read-only file system'" {
-	set_args sh -c 'echo example.org >/proc/sys/kernel/domainname; echo rc=$?'
+	set_args sh -c 'exec 2>&1; echo example.org >/proc/sys/kernel/domainname; echo rc=$?'
 	run -0 husk run --bundle "$BUNDLE" c1
 	assert_line --partial "Read-only file system"
 	assert_line rc=1
@@ -155,7 +155,7 @@ mount_line() {
 
 @test "readonlyPaths: without /proc/sys in it the same write works (control)" {
 	update_config '.linux.readonlyPaths |= map(select(. != "/proc/sys"))'
-	set_args sh -c 'echo example.org >/proc/sys/kernel/domainname; echo rc=$?; cat /proc/sys/kernel/domainname'
+	set_args sh -c 'exec 2>&1; echo example.org >/proc/sys/kernel/domainname; echo rc=$?; cat /proc/sys/kernel/domainname'
 	run -0 husk run --bundle "$BUNDLE" c1
 	assert_line rc=0
 	assert_line example.org
@@ -164,7 +164,7 @@ mount_line() {
 @test "readonlyPaths: a listed directory is read-only, its neighbours are not" {
 	mkdir -p "$BUNDLE/rootfs/ro-dir" "$BUNDLE/rootfs/rw-dir"
 	update_config '.root.readonly = false | .linux.readonlyPaths += ["/ro-dir"]'
-	set_args sh -c 'touch /ro-dir/f; echo ro=$?; touch /rw-dir/f; echo rw=$?'
+	set_args sh -c 'exec 2>&1; touch /ro-dir/f; echo ro=$?; touch /rw-dir/f; echo rw=$?'
 	run -0 husk run --bundle "$BUNDLE" c1
 	assert_line --partial "/ro-dir/f: Read-only file system"
 	assert_line ro=1
@@ -182,7 +182,7 @@ mount_line() {
 	mkdir -p "$BUNDLE/rootfs/mnt"
 	ln -s "$outside" "$BUNDLE/rootfs/mnt/evil"
 	add_mount '{"destination": "/mnt/evil", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
-	set_args sh -c 'ls -A /mnt/evil/; echo in-the-tmpfs >/mnt/evil/marker && echo wrote; cat /proc/mounts'
+	set_args sh -c 'exec 2>&1; ls -A /mnt/evil/; echo in-the-tmpfs >/mnt/evil/marker && echo wrote; cat /proc/mounts'
 	mounts_before=$(grep -c . /proc/self/mountinfo)
 
 	run -0 husk run --bundle "$BUNDLE" c1

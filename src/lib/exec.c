@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* exec: husk stays on the host side; a short-lived helper marks itself
+ * non-dumpable, joins the container's namespaces (one pidfd setns where the
+ * kernel allows) and clones the process with CLONE_PARENT, so that husk is
+ * its parent and the pid namespace applies. The process reports a setup
+ * failure over a close-on-exec socket: end-of-file there means execve worked. */
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "foreground.h"
+#include "log.h"
+#include "namespaces.h"
+#include "pidfd.h"
+#include "process.h"
+#include "spec.h"
+#include "state.h"
+#include "sync.h"
+#include "terminal.h"
+#include "utils.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* Namespaces in the order they must be joined: user first. */
+static const int ns_order[] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID, CLONE_NEWNET,
+                               CLONE_NEWIPC,  CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME};
+
+struct exec_job {
+  struct oci_config *config; /* the container's, as it was created */
+  struct oci_process *process;
+  struct husk_state st;
+  int join_flags;              /* namespaces that differ from husk's own */
+  int ns_fds[ARRAY_SIZE(ns_order)];
+  int pidfd;                   /* the container's init */
+  int cgroup_fd;               /* v2: where the process is cloned into */
+  int console_fd;              /* the process' end: --console-socket or ours */
+  int sync_fd;                 /* the process' end of the sync pair */
+  int preserve_fds;
+};
+
+/* ---- building the process ---- */
+
+static char **strv_dup(char *const *v, size_t n) {
+  char **out = xmalloc0(sizeof(char *) * (n + 1));
+  for (size_t i = 0; i < n; i++)
+    out[i] = xstrdup(v[i]);
+  return out;
+}
+
+/* Freed through a config of its own, which releases every field. */
+static void free_process(struct oci_process *p) {
+  if (p == NULL)
+    return;
+  struct oci_config *holder = xmalloc0(sizeof(*holder));
+  holder->process = p;
+  oci_config_free(holder);
+}
+
+/* A process object is parsed as the process of a config, so that errors
+ * name it the same way: "process.json: process.args[0]: ...". */
+static struct oci_process *load_process_file(const char *path, struct husk_error **err) {
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  if (read_file(path, &text, &len, 16 << 20, err) < 0)
+    return NULL;
+  _cleanup_free_ char *wrapped = xasprintf("{\"ociVersion\":\"1.2.0\",\"process\":%s}", text);
+  const char *base = strrchr(path, '/');
+  struct oci_config *c = oci_config_parse(wrapped, strlen(wrapped), base ? base + 1 : path, err);
+  if (c == NULL)
+    return NULL;
+  struct oci_process *p = c->process;
+  c->process = NULL;
+  oci_config_free(c);
+  return p;
+}
+
+static void append_cap(char ***set, size_t *n, const char *cap) {
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp((*set)[i], cap) == 0)
+      return;
+  *set = realloc(*set, sizeof(char *) * (*n + 2));
+  (*set)[(*n)++] = xstrdup(cap);
+  (*set)[*n] = NULL;
+}
+
+static void set_env(struct oci_process *p, const char *kv) {
+  size_t keylen = strcspn(kv, "=");
+  for (size_t i = 0; i < p->env_len; i++) {
+    if (strncmp(p->env[i], kv, keylen) == 0 && p->env[i][keylen] == '=') {
+      free(p->env[i]);
+      p->env[i] = xstrdup(kv);
+      return;
+    }
+  }
+  p->env = realloc(p->env, sizeof(char *) * (p->env_len + 2));
+  p->env[p->env_len++] = xstrdup(kv);
+  p->env[p->env_len] = NULL;
+}
+
+static int parse_user(const char *s, struct oci_user *u, struct husk_error **err) {
+  char *end;
+  unsigned long uid = strtoul(s, &end, 10);
+  if (end == s || (*end && *end != ':'))
+    return husk_fail(err, 0, "--user \"%s\": expected UID[:GID] as numbers", s);
+  u->uid = (uint32_t)uid;
+  if (*end == ':') {
+    const char *g = end + 1;
+    unsigned long gid = strtoul(g, &end, 10);
+    if (end == g || *end)
+      return husk_fail(err, 0, "--user \"%s\": expected UID[:GID] as numbers", s);
+    u->gid = (uint32_t)gid;
+  }
+  return 0;
+}
+
+/* The process to run: --process, or the container's own process settings
+ * with the command line's args and overrides. */
+static struct oci_process *build_process(const struct oci_config *c,
+                                         const struct husk_exec_options *o,
+                                         struct husk_error **err) {
+  struct oci_process *p;
+  if (o->process_file) {
+    p = load_process_file(o->process_file, err);
+    if (p == NULL)
+      return NULL;
+  } else {
+    const struct oci_process *base = c->process;
+    p = xmalloc0(sizeof(*p));
+    p->args = strv_dup(o->args, o->args_len);
+    p->args_len = o->args_len;
+    p->env = strv_dup(base->env, base->env_len);
+    p->env_len = base->env_len;
+    p->cwd = xstrdup(base->cwd ? base->cwd : "/");
+    p->user.uid = base->user.uid;
+    p->user.gid = base->user.gid;
+    p->user.has_umask = base->user.has_umask;
+    p->user.umask = base->user.umask;
+    if (base->user.additional_gids_len) {
+      p->user.additional_gids = xmalloc0(sizeof(uint32_t) * base->user.additional_gids_len);
+      memcpy(p->user.additional_gids, base->user.additional_gids,
+             sizeof(uint32_t) * base->user.additional_gids_len);
+      p->user.additional_gids_len = base->user.additional_gids_len;
+    }
+    if (base->capabilities) {
+      const struct oci_capabilities *bc = base->capabilities;
+      struct oci_capabilities *pc = p->capabilities = xmalloc0(sizeof(*pc));
+      pc->bounding = strv_dup(bc->bounding, pc->bounding_len = bc->bounding_len);
+      pc->effective = strv_dup(bc->effective, pc->effective_len = bc->effective_len);
+      pc->inheritable = strv_dup(bc->inheritable, pc->inheritable_len = bc->inheritable_len);
+      pc->permitted = strv_dup(bc->permitted, pc->permitted_len = bc->permitted_len);
+      pc->ambient = strv_dup(bc->ambient, pc->ambient_len = bc->ambient_len);
+    }
+    p->no_new_privileges = base->no_new_privileges;
+    p->apparmor_profile = xstrdup(base->apparmor_profile);
+    p->selinux_label = xstrdup(base->selinux_label);
+    p->terminal = o->tty;
+  }
+  if (o->cwd) {
+    free(p->cwd);
+    p->cwd = xstrdup(o->cwd);
+  }
+  for (size_t i = 0; i < o->env_len; i++) {
+    if (strchr(o->env[i], '=') == NULL) {
+      husk_fail(err, 0, "--env \"%s\": expected KEY=VALUE", o->env[i]);
+      goto fail;
+    }
+    set_env(p, o->env[i]);
+  }
+  if (o->user && parse_user(o->user, &p->user, err) < 0)
+    goto fail;
+  if (o->additional_gids_len) {
+    free(p->user.additional_gids);
+    p->user.additional_gids = xmalloc0(sizeof(uint32_t) * o->additional_gids_len);
+    memcpy(p->user.additional_gids, o->additional_gids, sizeof(uint32_t) * o->additional_gids_len);
+    p->user.additional_gids_len = o->additional_gids_len;
+  }
+  if (o->caps_len) {
+    if (p->capabilities == NULL)
+      p->capabilities = xmalloc0(sizeof(*p->capabilities));
+    struct oci_capabilities *pc = p->capabilities;
+    for (size_t i = 0; i < o->caps_len; i++) {
+      append_cap(&pc->bounding, &pc->bounding_len, o->caps[i]);
+      append_cap(&pc->effective, &pc->effective_len, o->caps[i]);
+      append_cap(&pc->permitted, &pc->permitted_len, o->caps[i]);
+    }
+  }
+  if (o->no_new_privs)
+    p->no_new_privileges = true;
+  if (o->apparmor) {
+    free(p->apparmor_profile);
+    p->apparmor_profile = xstrdup(o->apparmor);
+  }
+  if (o->process_label) {
+    free(p->selinux_label);
+    p->selinux_label = xstrdup(o->process_label);
+  }
+  if (p->args_len == 0) {
+    husk_fail(err, 0, "exec: no command given (pass COMMAND or --process)");
+    goto fail;
+  }
+  return p;
+fail:
+  free_process(p);
+  return NULL;
+}
+
+/* ---- namespaces ---- */
+
+static bool same_ns(pid_t pid, const char *name) {
+  char a[64], b[64];
+  struct stat sa, sb;
+  snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, name);
+  snprintf(b, sizeof(b), "/proc/self/ns/%s", name);
+  if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
+    return true; /* a namespace kind the kernel lacks */
+  return sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+static int open_namespaces(struct exec_job *job, struct husk_error **err) {
+  for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++) {
+    job->ns_fds[i] = -1;
+    const char *name = husk_ns_proc_name(ns_order[i]);
+    if (same_ns(job->st.pid, name))
+      continue;
+    job->join_flags |= ns_order[i];
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)job->st.pid, name);
+    job->ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+    if (job->ns_fds[i] < 0)
+      return husk_fail(err, errno, "open %s", path);
+  }
+  return 0;
+}
+
+/* All at once through the pidfd (Linux 5.8), else one by one, user first. */
+static int join_namespaces(struct exec_job *job, struct husk_error **err) {
+  if (job->join_flags == 0)
+    return 0;
+  if (job->pidfd >= 0 && setns(job->pidfd, job->join_flags) == 0)
+    return 0;
+  for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++) {
+    if (job->ns_fds[i] < 0)
+      continue;
+    if (setns(job->ns_fds[i], ns_order[i]) < 0)
+      return husk_fail(err, errno, "join the container's %s namespace",
+                       husk_ns_proc_name(ns_order[i]));
+  }
+  return 0;
+}
+
+/* ---- the process side ---- */
+
+__attribute__((noreturn)) static void exec_fail(struct exec_job *job, struct husk_error *err) {
+  husk_sync_send(job->sync_fd, HUSK_SYNC_ERROR, err && err->msg ? err->msg : "exec failed");
+  _exit(255);
+}
+
+__attribute__((noreturn)) static void run_process(struct exec_job *job) {
+  struct husk_error *err = NULL;
+  struct oci_process *p = job->process;
+  char *msg = NULL;
+  if (husk_sync_recv(job->sync_fd, &msg) != HUSK_SYNC_GO)
+    _exit(255);
+  free(msg);
+  if (p->terminal) {
+    if (setsid() < 0) {
+      husk_fail(&err, errno, "setsid");
+      exec_fail(job, err);
+    }
+    if (husk_terminal_setup(p, job->console_fd, false, &err) < 0)
+      exec_fail(job, err);
+  }
+  if (job->console_fd >= 0)
+    close(job->console_fd);
+  _cleanup_free_ char *exe = NULL;
+  if (husk_process_rlimits(p, &err) < 0 || husk_process_cwd(p, &err) < 0 ||
+      husk_process_find_executable(p, &exe, &err) < 0 || husk_process_credentials(p, &err) < 0 ||
+      husk_process_no_new_privs(p, &err) < 0)
+    exec_fail(job, err);
+  husk_process_close_fds(job->preserve_fds);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  husk_process_exec(p, exe, &err);
+  exec_fail(job, err);
+}
+
+struct clone_args_v2 {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+      set_tid_size, cgroup;
+};
+
+/* The helper between husk and the process: joins, clones, reports the pid. */
+__attribute__((noreturn)) static void run_helper(struct exec_job *job, int helper_fd) {
+  struct husk_error *err = NULL;
+  /* Before anything of the container can see us (the CVE-2019-5736 class). */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (!(job->join_flags & CLONE_NEWNS) && job->st.rootfs && job->st.rootfs[0]) {
+    /* A container in its caller's mount namespace lives in a chroot. */
+    if (chroot(job->st.rootfs) < 0 || chdir("/") < 0) {
+      husk_fail(&err, errno, "chroot %s", job->st.rootfs);
+      goto fail;
+    }
+  }
+  if (join_namespaces(job, &err) < 0)
+    goto fail;
+  struct clone_args_v2 args = {.flags = CLONE_PARENT, .exit_signal = SIGCHLD};
+  if (job->cgroup_fd >= 0) {
+    args.flags |= CLONE_INTO_CGROUP;
+    args.cgroup = (uint64_t)job->cgroup_fd;
+  }
+  pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+  if (pid < 0 && (errno == ENOSYS || errno == E2BIG || job->cgroup_fd >= 0)) {
+    /* No clone3, or no CLONE_INTO_CGROUP: husk places the process itself. */
+    pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+    args.flags &= ~CLONE_INTO_CGROUP;
+  }
+  if (pid < 0) {
+    husk_fail(&err, errno, "clone the process");
+    goto fail;
+  }
+  if (pid == 0) {
+    close(helper_fd);
+    run_process(job);
+  }
+  char buf[64];
+  snprintf(buf, sizeof(buf), "%d %d", (int)pid, (args.flags & CLONE_INTO_CGROUP) ? 1 : 0);
+  husk_sync_send(helper_fd, HUSK_SYNC_READY, buf);
+  _exit(0);
+fail:
+  husk_sync_send(helper_fd, HUSK_SYNC_ERROR, err->msg);
+  _exit(1);
+}
+
+/* ---- husk's side ---- */
+
+static int check_status(const struct exec_job *job, int dirfd, const char *id,
+                        const struct husk_exec_options *o, struct husk_error **err) {
+  enum husk_status status = husk_state_status(dirfd, &job->st);
+  if (status == HUSK_STATUS_STOPPED || status == HUSK_STATUS_CREATING)
+    return husk_fail(err, 0, "container \"%s\" is %s: cannot exec in it", id,
+                     husk_status_name(status));
+  if (status == HUSK_STATUS_PAUSED && !o->ignore_paused)
+    return husk_fail(err, 0, "container \"%s\" is paused: resume it or use --ignore-paused", id);
+  return 0;
+}
+
+static int open_cgroup(struct exec_job *job, const char *sub, char **path, struct husk_error **err) {
+  *path = NULL;
+  if (job->st.cgroup_path == NULL || job->st.cgroup_path[0] == '\0')
+    return 0;
+  if (sub && (strstr(sub, "..") || sub[0] == '/'))
+    return husk_fail(err, 0, "--cgroup \"%s\": must be a relative path without \"..\"", sub);
+  *path = sub ? xasprintf("%s/%s", job->st.cgroup_path, sub) : xstrdup(job->st.cgroup_path);
+  job->cgroup_fd = husk_cgroup_open_v2(*path);
+  return 0;
+}
+
+static void job_clear(struct exec_job *job) {
+  for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
+    if (job->ns_fds[i] >= 0)
+      close(job->ns_fds[i]);
+  if (job->pidfd >= 0)
+    close(job->pidfd);
+  if (job->cgroup_fd >= 0)
+    close(job->cgroup_fd);
+  if (job->console_fd >= 0)
+    close(job->console_fd);
+  free_process(job->process);
+  oci_config_free(job->config);
+  husk_state_clear(&job->st);
+}
+
+static int write_pid_file_at(int dirfd, const char *name, pid_t pid, struct husk_error **err) {
+  char buf[32];
+  int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
+  return write_file_atomic_at(dirfd, name, buf, (size_t)len, 0644, err);
+}
+
+int husk_container_exec(const struct husk_context *ctx, const char *id,
+                        const struct husk_exec_options *o, struct husk_error **err) {
+  struct exec_job job = {.pidfd = -1, .cgroup_fd = -1, .console_fd = -1, .sync_fd = -1};
+  for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
+    job.ns_fds[i] = -1;
+  job.preserve_fds = o->preserve_fds;
+  int ret = -EIO;
+  int helper_fds[2] = {-1, -1}, sync_fds[2] = {-1, -1}, pty_fds[2] = {-1, -1};
+  int pty_master = -1, process_pidfd = -1;
+  _cleanup_free_ char *cgroup_path = NULL;
+  _cleanup_free_ char *config_path = NULL;
+  _cleanup_close_ int pid_dirfd = -1;
+  const char *pid_name = NULL;
+  pid_t pid = 0;
+
+  _cleanup_close_ int dirfd = husk_state_dir_open(ctx->root, id, false, err);
+  if (dirfd < 0)
+    return dirfd;
+  if (husk_state_read(dirfd, &job.st, err) < 0) {
+    if (*err == NULL)
+      husk_fail(err, 0, "container \"%s\" is being created: cannot exec in it", id);
+    goto out;
+  }
+  if ((ret = check_status(&job, dirfd, id, o, err)) < 0)
+    goto out;
+  config_path = xasprintf("%s/%s/config.json", ctx->root, id);
+  job.config = oci_config_load(config_path, err);
+  if (job.config == NULL || (job.process = build_process(job.config, o, err)) == NULL) {
+    ret = -EINVAL;
+    goto out;
+  }
+  if (job.process->terminal && o->detach && o->console_socket == NULL) {
+    ret = husk_fail(err, 0, "exec --tty --detach needs --console-socket to hand the terminal to");
+    goto out;
+  }
+  job.pidfd = husk_pidfd_open(job.st.pid);
+  if (husk_pid_start_time(job.st.pid) != job.st.pid_start_time) {
+    ret = husk_fail(err, 0, "container \"%s\" is stopped: cannot exec in it", id);
+    goto out;
+  }
+  if ((ret = open_namespaces(&job, err)) < 0 || (ret = open_cgroup(&job, o->cgroup, &cgroup_path, err)) < 0)
+    goto out;
+  if (o->console_socket) {
+    if ((job.console_fd = husk_console_socket_connect(o->console_socket, err)) < 0) {
+      ret = job.console_fd;
+      goto out;
+    }
+  } else if (job.process->terminal) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pty_fds) < 0) {
+      ret = husk_fail(err, errno, "socketpair for the terminal");
+      goto out;
+    }
+    job.console_fd = pty_fds[1]; /* now the job's to close */
+    pty_fds[1] = -1;
+  }
+  if (o->pid_file) {
+    _cleanup_free_ char *copy = xstrdup(o->pid_file);
+    char *slash = strrchr(copy, '/');
+    if (slash)
+      *slash = '\0';
+    pid_dirfd = open(slash ? (copy[0] ? copy : "/") : ".", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    pid_name = strrchr(o->pid_file, '/') ? strrchr(o->pid_file, '/') + 1 : o->pid_file;
+    if (pid_dirfd < 0) {
+      ret = husk_fail(err, errno, "--pid-file %s", o->pid_file);
+      goto out;
+    }
+  }
+  if ((ret = husk_sync_pair(helper_fds, err)) < 0 || (ret = husk_sync_pair(sync_fds, err)) < 0)
+    goto out;
+  job.sync_fd = sync_fds[1];
+
+  pid_t helper = fork();
+  if (helper < 0) {
+    ret = husk_fail(err, errno, "fork");
+    goto out;
+  }
+  if (helper == 0) {
+    close(helper_fds[0]);
+    close(sync_fds[0]);
+    run_helper(&job, helper_fds[1]);
+  }
+  close(helper_fds[1]);
+  helper_fds[1] = -1;
+  close(sync_fds[1]);
+  sync_fds[1] = -1;
+  job.sync_fd = -1;
+  if (job.console_fd >= 0) {
+    close(job.console_fd); /* the process has it */
+    job.console_fd = -1;
+  }
+
+  char *msg = NULL;
+  int type = husk_sync_recv(helper_fds[0], &msg);
+  waitpid(helper, NULL, 0);
+  if (type != HUSK_SYNC_READY) {
+    ret = husk_fail(err, 0, "%s", msg ? msg : "exec: the namespace helper failed");
+    free(msg);
+    goto out;
+  }
+  int into = 0;
+  sscanf(msg, "%d %d", &pid, &into);
+  free(msg);
+  process_pidfd = husk_pidfd_open(pid);
+  if (cgroup_path && (ret = husk_cgroup_enter(cgroup_path, pid, into, err)) < 0)
+    goto out;
+  husk_sync_send(sync_fds[0], HUSK_SYNC_GO, NULL);
+  msg = NULL;
+  type = husk_sync_recv(sync_fds[0], &msg);
+  if (type == HUSK_SYNC_ERROR) {
+    ret = husk_fail(err, 0, "%s", msg ? msg : "exec failed");
+    free(msg);
+    waitpid(pid, NULL, 0);
+    pid = 0;
+    goto out;
+  }
+  free(msg);
+  if (pty_fds[0] >= 0 && (pty_master = husk_terminal_recv_master(pty_fds[0], err)) < 0) {
+    ret = pty_master;
+    goto out;
+  }
+  if (pid_dirfd >= 0 && (ret = write_pid_file_at(pid_dirfd, pid_name, pid, err)) < 0)
+    goto out;
+  if (o->detach) {
+    ret = 0;
+    pid = 0;
+    goto out;
+  }
+  ret = husk_foreground_wait(pid, process_pidfd, pty_master);
+  pid = 0;
+
+out:
+  if (pid > 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+  }
+  for (int i = 0; i < 2; i++) {
+    if (helper_fds[i] >= 0)
+      close(helper_fds[i]);
+    if (sync_fds[i] >= 0)
+      close(sync_fds[i]);
+    if (pty_fds[i] >= 0)
+      close(pty_fds[i]);
+  }
+  if (pty_master >= 0)
+    close(pty_master);
+  if (process_pidfd >= 0)
+    close(process_pidfd);
+  job_clear(&job);
+  return ret;
+}
