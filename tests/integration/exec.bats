@@ -1,0 +1,166 @@
+#!/usr/bin/env bats
+# exec: a new process in a running container's namespaces and cgroup.
+
+load helpers
+
+setup() {
+	setup_bundle
+}
+
+teardown() {
+	teardown_bundle
+}
+
+# start_sleeper: container c1 running "sleep 300"; prints the init's pid.
+start_sleeper() {
+	set_args sleep 300
+	husk_bg run -d --bundle "$BUNDLE" c1 >&2 || return 1
+	container_pid c1
+}
+
+@test "exec: the process runs in every namespace of the container" {
+	pid=$(start_sleeper)
+	for ns in pid net ipc uts mnt cgroup; do
+		run -0 husk exec c1 readlink "/proc/self/ns/$ns"
+		assert_output "$(readlink "/proc/$pid/ns/$ns")"
+	done
+}
+
+@test "exec: sees the container's processes, not the host's" {
+	start_sleeper >/dev/null
+	run -0 husk exec c1 sh -c 'ls /proc | grep -c "^[0-9]"; cat /proc/1/cmdline | tr "\0" " "'
+	# sleep (pid 1), sh, ls, grep: a handful, never the host's hundreds.
+	[ "${lines[0]}" -lt 10 ]
+	assert_line --index 1 'sleep 300 '
+}
+
+@test "exec: in the container's cgroup" {
+	pid=$(start_sleeper)
+	run -0 husk_bg exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" c1 sleep 30
+	epid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+	echo "$epid" >>"$BATS_TEST_TMPDIR/pids"
+	assert_equal "$(cat "/proc/$epid/cgroup")" "$(cat "/proc/$pid/cgroup")"
+	kill -9 "$epid"
+}
+
+@test "exec: exit code is the process's, 128+N for signal N" {
+	start_sleeper >/dev/null
+	run -7 husk exec c1 sh -c 'exit 7'
+	run -137 husk exec c1 sh -c 'kill -9 $$'
+	run -0 husk exec c1 true
+}
+
+@test "exec: a missing command is a clear error and exit code 255" {
+	start_sleeper >/dev/null
+	run -255 husk exec c1 /no/such/program
+	assert_output --partial '/no/such/program'
+	run -255 husk exec c1 no-such-program
+	assert_output --partial 'no-such-program'
+	assert_output --partial 'not found'
+}
+
+@test "exec: the container's env, --env adds and overrides, --cwd, --user" {
+	update_config '.process.env += ["FROM_CONFIG=1", "OVERRIDE=old"]'
+	start_sleeper >/dev/null
+	run -0 husk exec --env OVERRIDE=new -e EXTRA=2 --cwd /tmp --user 1000:1001 -g 27 c1 \
+		sh -c 'echo $FROM_CONFIG $OVERRIDE $EXTRA; pwd; id -u; id -g; id -G'
+	assert_line --index 0 '1 new 2'
+	assert_line --index 1 /tmp
+	assert_line --index 2 1000
+	assert_line --index 3 1001
+	assert_line --index 4 '1001 27'
+}
+
+@test "exec: the container's capabilities, --cap adds one" {
+	start_sleeper >/dev/null
+	run -0 husk exec c1 grep CapEff /proc/self/status
+	assert_output "CapEff:	00000000a00004fb" || assert_output "CapEff:	0000000020000420"
+	base=$output
+	run -0 husk exec --cap CAP_SYS_ADMIN c1 grep CapEff /proc/self/status
+	[ "$output" != "$base" ]
+	# CAP_SYS_ADMIN is bit 21
+	hex=${output##*	}
+	(( (0x$hex >> 21) & 1 ))
+}
+
+@test "exec: --no-new-privs" {
+	update_config '.process.noNewPrivileges = false'
+	start_sleeper >/dev/null
+	run -0 husk exec c1 grep NoNewPrivs /proc/self/status
+	assert_output "NoNewPrivs:	0"
+	run -0 husk exec --no-new-privs c1 grep NoNewPrivs /proc/self/status
+	assert_output "NoNewPrivs:	1"
+}
+
+@test "exec: --process takes a process.json" {
+	start_sleeper >/dev/null
+	cat >"$BATS_TEST_TMPDIR/process.json" <<-'JSON'
+		{"args": ["sh", "-c", "echo $GREETING from $(pwd) as $(id -u)"],
+		 "env": ["GREETING=hello", "PATH=/bin"], "cwd": "/etc", "user": {"uid": 65534, "gid": 65534}}
+	JSON
+	run -0 husk exec --process "$BATS_TEST_TMPDIR/process.json" c1
+	assert_output 'hello from /etc as 65534'
+}
+
+@test "exec: a bad --process names the file and the JSON path" {
+	requires_husk
+	start_sleeper >/dev/null
+	echo '{"args": [1], "cwd": "/"}' >"$BATS_TEST_TMPDIR/process.json"
+	run ! husk exec --process "$BATS_TEST_TMPDIR/process.json" c1
+	assert_output --partial 'process.json: process.args[0]: expected a string'
+}
+
+@test "exec: --detach --pid-file returns at once with the process running" {
+	start_sleeper >/dev/null
+	# husk_bg: the detached process must not hold the pipe "run" reads.
+	run -0 husk_bg exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" c1 sleep 30
+	pid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+	echo "$pid" >>"$BATS_TEST_TMPDIR/pids"
+	run -0 cat "/proc/$pid/cmdline"
+	assert_output --partial sleep
+	kill -9 "$pid"
+}
+
+@test "exec: only fds 0-2 reach the process, plus --preserve-fds" {
+	start_sleeper >/dev/null
+	run -0 husk exec c1 ls /proc/self/fd
+	assert_output "$(printf '0\n1\n2\n3')" # 3 is ls's own directory fd
+	run -0 husk exec --preserve-fds 1 c1 ls /proc/self/fd 3</dev/null
+	assert_output "$(printf '0\n1\n2\n3\n4')"
+}
+
+@test "exec: the process cannot reach the runtime binary through /proc" {
+	start_sleeper >/dev/null
+	# Before execve the process is husk; once it runs, /proc/self/exe is the
+	# container's program.
+	run -0 husk exec c1 readlink /proc/self/exe
+	assert_output /bin/busybox
+}
+
+@test "exec --tty: the process gets a terminal" {
+	start_sleeper >/dev/null
+	run -0 husk exec -t c1 tty </dev/null
+	assert_output --regexp '^/dev/pts/[0-9]+'
+	run -0 bash -c 'printf "echo in-tty\nexit 4\n" | "$1" --root "$2" exec -t c1 sh; echo "rc=$?"' \
+		- "$HUSK" "$ROOT"
+	assert_output --partial 'in-tty'
+	assert_output --partial 'rc=4'
+}
+
+@test "exec: into a stopped container fails" {
+	set_args true
+	run -0 husk_bg create --bundle "$BUNDLE" c1
+	run -0 husk start c1
+	wait_for_status c1 stopped
+	run ! husk exec c1 true
+	if is_husk; then
+		assert_output --partial 'stopped'
+	fi
+}
+
+@test "exec: into a missing container fails" {
+	run ! husk exec nosuch true
+	if is_husk; then
+		assert_output --partial 'does not exist'
+	fi
+}
