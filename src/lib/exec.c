@@ -26,7 +26,9 @@
 #include "log.h"
 #include "namespaces.h"
 #include "pidfd.h"
+#include "lsm.h"
 #include "process.h"
+#include "schedule.h"
 #include "spec.h"
 #include "state.h"
 #include "sync.h"
@@ -292,8 +294,10 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
   if (job->console_fd >= 0)
     close(job->console_fd);
   _cleanup_free_ char *exe = NULL;
+  _cleanup_close_ int proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (husk_process_rlimits(p, &err) < 0 || husk_process_cwd(p, &err) < 0 ||
-      husk_process_find_executable(p, &exe, &err) < 0 || husk_process_credentials(p, &err) < 0 ||
+      husk_process_find_executable(p, &exe, &err) < 0 || husk_process_scheduling(p, &err) < 0 ||
+      husk_lsm_apply(p, proc_fd, &err) < 0 || husk_process_credentials(p, &err) < 0 ||
       husk_process_no_new_privs(p, &err) < 0)
     exec_fail(job, err);
   husk_process_close_fds(job->preserve_fds);

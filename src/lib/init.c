@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "lsm.h"
 #include "process.h"
+#include "schedule.h"
 #include "rootfs.h"
 #include "state.h"
 #include "sync.h"
@@ -137,6 +139,9 @@ void husk_init_main(struct husk_init_ctx *ctx) {
     init_fail(ctx, err);
   _cleanup_free_ char *exe = NULL;
   if (husk_process_find_executable(p, &exe, &err) < 0)
+    init_fail(ctx, err);
+  if (husk_process_scheduling(p, &err) < 0 || husk_personality(c->linux_, &err) < 0 ||
+      husk_lsm_apply(p, ctx->proc_fd, &err) < 0)
     init_fail(ctx, err);
   if (husk_process_credentials(p, &err) < 0 || husk_process_no_new_privs(p, &err) < 0)
     init_fail(ctx, err);

@@ -24,9 +24,12 @@
  * With SCMP_ACT_NOTIFY the load step sends the notify fd to listenerPath with
  * SCM_RIGHTS, together with the "container process state" JSON of the
  * runtime spec. It uses sendmsg() to do so, which is why a config may not
- * give sendmsg the NOTIFY action (nobody could answer it yet). */
-#ifndef HUSK_SECCOMP_H
-#define HUSK_SECCOMP_H
+ * give sendmsg the NOTIFY action (nobody could answer it yet).
+ *
+ * (Not named seccomp.h: with -Isrc/lib that would hide libseccomp's
+ * <seccomp.h> from every file that includes it.) */
+#ifndef HUSK_SECCOMP_FILTER_H
+#define HUSK_SECCOMP_FILTER_H
 
 #include <sys/types.h>
 

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "schedule.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "utils.h"
+
+#ifndef SYS_sched_setattr
+#define SYS_sched_setattr 314
+#endif
+#ifndef SYS_ioprio_set
+#define SYS_ioprio_set 251
+#endif
+
+struct husk_sched_attr {
+  uint32_t size;
+  uint32_t sched_policy;
+  uint64_t sched_flags;
+  int32_t sched_nice;
+  uint32_t sched_priority;
+  uint64_t sched_runtime;
+  uint64_t sched_deadline;
+  uint64_t sched_period;
+};
+
+static const struct {
+  const char *name;
+  uint32_t value;
+} policies[] = {
+    {"SCHED_OTHER", 0}, {"SCHED_FIFO", 1}, {"SCHED_RR", 2},       {"SCHED_BATCH", 3},
+    {"SCHED_ISO", 4},   {"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6},
+};
+
+static const struct {
+  const char *name;
+  uint64_t value;
+} sched_flags[] = {
+    {"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},
+    {"SCHED_FLAG_DL_OVERRUN", 0x04},    {"SCHED_FLAG_KEEP_POLICY", 0x08},
+    {"SCHED_FLAG_KEEP_PARAMS", 0x10},   {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
+    {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
+};
+
+static int apply_scheduler(const struct oci_scheduler *s, struct husk_error **err) {
+  struct husk_sched_attr attr = {.size = sizeof(attr)};
+  bool found = false;
+  for (size_t i = 0; i < ARRAY_SIZE(policies); i++)
+    if (strcmp(policies[i].name, s->policy) == 0) {
+      attr.sched_policy = policies[i].value;
+      found = true;
+    }
+  if (!found)
+    return husk_fail(err, 0, "process.scheduler.policy: unknown policy \"%s\"", s->policy);
+  for (size_t i = 0; i < s->flags_len; i++) {
+    size_t k = 0;
+    while (k < ARRAY_SIZE(sched_flags) && strcmp(sched_flags[k].name, s->flags[i]) != 0)
+      k++;
+    if (k == ARRAY_SIZE(sched_flags))
+      return husk_fail(err, 0, "process.scheduler.flags[%zu]: unknown flag \"%s\"", i, s->flags[i]);
+    attr.sched_flags |= sched_flags[k].value;
+  }
+  attr.sched_nice = s->has_nice ? s->nice : 0;
+  attr.sched_priority = s->has_priority ? (uint32_t)s->priority : 0;
+  attr.sched_runtime = s->has_runtime ? s->runtime : 0;
+  attr.sched_deadline = s->has_deadline ? s->deadline : 0;
+  attr.sched_period = s->has_period ? s->period : 0;
+  if (syscall(SYS_sched_setattr, 0, &attr, 0) < 0)
+    return husk_fail(err, errno, "process.scheduler: sched_setattr %s", s->policy);
+  return 0;
+}
+
+static int apply_io_priority(const struct oci_io_priority *io, struct husk_error **err) {
+  int cls;
+  if (strcmp(io->class_, "IOPRIO_CLASS_RT") == 0)
+    cls = 1;
+  else if (strcmp(io->class_, "IOPRIO_CLASS_BE") == 0)
+    cls = 2;
+  else if (strcmp(io->class_, "IOPRIO_CLASS_IDLE") == 0)
+    cls = 3;
+  else
+    return husk_fail(err, 0, "process.ioPriority.class: unknown class \"%s\"", io->class_);
+  if (io->priority < 0 || io->priority > 7)
+    return husk_fail(err, 0, "process.ioPriority.priority: %d is not within 0-7", io->priority);
+  /* IOPRIO_WHO_PROCESS, this process; the value is class << 13 | level. */
+  if (syscall(SYS_ioprio_set, 1, 0, (cls << 13) | io->priority) < 0)
+    return husk_fail(err, errno, "process.ioPriority: ioprio_set");
+  return 0;
+}
+
+int husk_parse_cpu_list(const char *list, cpu_set_t *set) {
+  CPU_ZERO(set);
+  const char *p = list;
+  while (*p) {
+    char *end;
+    unsigned long lo = strtoul(p, &end, 10), hi = lo;
+    if (end == p)
+      return -EINVAL;
+    p = end;
+    if (*p == '-') {
+      hi = strtoul(p + 1, &end, 10);
+      if (end == p + 1 || hi < lo)
+        return -EINVAL;
+      p = end;
+    }
+    if (hi >= CPU_SETSIZE)
+      return -EINVAL;
+    for (unsigned long c = lo; c <= hi; c++)
+      CPU_SET(c, set);
+    if (*p == ',')
+      p++;
+    else if (*p != '\0')
+      return -EINVAL;
+  }
+  return 0;
+}
+
+/* The process is already in its cgroup: the "final" affinity applies; the
+ * "initial" one only when there is no final. */
+static int apply_affinity(const struct oci_cpu_affinity *a, struct husk_error **err) {
+  const char *list = a->final && a->final[0] ? a->final : a->initial;
+  if (list == NULL || list[0] == '\0')
+    return 0;
+  cpu_set_t set;
+  if (husk_parse_cpu_list(list, &set) < 0)
+    return husk_fail(err, 0, "process.execCPUAffinity: \"%s\" is not a cpu list", list);
+  if (sched_setaffinity(0, sizeof(set), &set) < 0)
+    return husk_fail(err, errno, "process.execCPUAffinity: set %s", list);
+  return 0;
+}
+
+int husk_process_scheduling(const struct oci_process *p, struct husk_error **err) {
+  if (p->scheduler && apply_scheduler(p->scheduler, err) < 0)
+    return -EINVAL;
+  if (p->io_priority && apply_io_priority(p->io_priority, err) < 0)
+    return -EINVAL;
+  if (p->exec_cpu_affinity && apply_affinity(p->exec_cpu_affinity, err) < 0)
+    return -EINVAL;
+  return 0;
+}
+
+int husk_personality(const struct oci_linux *l, struct husk_error **err) {
+  if (l == NULL || l->personality == NULL)
+    return 0;
+  unsigned long persona;
+  if (strcmp(l->personality->domain, "LINUX") == 0)
+    persona = PER_LINUX;
+  else if (strcmp(l->personality->domain, "LINUX32") == 0)
+    persona = PER_LINUX32;
+  else
+    return husk_fail(err, 0, "linux.personality.domain: unknown domain \"%s\"",
+                     l->personality->domain);
+  if (personality(persona) < 0)
+    return husk_fail(err, errno, "linux.personality: set %s", l->personality->domain);
+  return 0;
+}

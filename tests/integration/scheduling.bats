@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# process.scheduler, ioPriority, execCPUAffinity, linux.personality, and the
+# LSM labels where the host has no LSM.
+
+load helpers
+
+setup() {
+	setup_bundle
+}
+
+teardown() {
+	teardown_bundle
+}
+
+# policy_of: the scheduling policy (field 41 of /proc/self/stat) inside.
+@test "scheduler: SCHED_BATCH with nice 7" {
+	update_config '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 7}'
+	set_args sh -c 'cut -d" " -f19,41 /proc/self/stat'
+	run -0 husk run --bundle "$BUNDLE" c1
+	# field 19 is nice, field 41 the policy (3 = SCHED_BATCH)
+	assert_output '7 3'
+}
+
+@test "scheduler: SCHED_IDLE" {
+	update_config '.process.scheduler = {"policy": "SCHED_IDLE"}'
+	set_args sh -c 'cut -d" " -f41 /proc/self/stat'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output 5
+}
+
+@test "scheduler: an unknown policy is a clear error" {
+	requires_husk
+	update_config '.process.scheduler = {"policy": "SCHED_FAST"}'
+	set_args true
+	run ! husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'process.scheduler.policy' 'SCHED_FAST'
+	assert_nothing_left
+}
+
+@test "ioPriority: best-effort level 6" {
+	update_config '.process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 6}'
+	set_args ionice -p 1
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output 'best-effort: prio 6'
+}
+
+@test "ioPriority: idle" {
+	update_config '.process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}'
+	set_args ionice -p 1
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output --regexp '^idle'
+}
+
+@test "execCPUAffinity: the process runs on the listed cpus only" {
+	update_config '.process.execCPUAffinity = {"initial": "0", "final": "0"}'
+	set_args sh -c 'grep Cpus_allowed_list /proc/self/status'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output --regexp 'Cpus_allowed_list:[[:space:]]+0$'
+}
+
+@test "personality: LINUX32 makes uname -m say i686" {
+	update_config '.linux.personality = {"domain": "LINUX32"}'
+	set_args uname -m
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output i686
+}
+
+@test "apparmorProfile where AppArmor is off: a clear error, nothing left" {
+	requires_husk
+	[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ] || skip "AppArmor is enabled here"
+	update_config '.process.apparmorProfile = "husk-test"'
+	set_args true
+	run ! husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'apparmorProfile' 'AppArmor is not enabled'
+	assert_nothing_left
+}
+
+@test "selinuxLabel where SELinux is off is ignored" {
+	[ ! -e /sys/fs/selinux/enforce ] || skip "SELinux is enabled here"
+	update_config '.process.selinuxLabel = "system_u:system_r:container_t:s0"'
+	set_args echo ran
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output ran
+}
