@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -11,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "utils.h"
-
 
 static struct husk_cgroup_hierarchy *hierarchies;
 static size_t n_hierarchies;
@@ -173,6 +174,75 @@ static int cpuset_inherit(const char *mountpoint, const char *path, struct husk_
   return 0;
 }
 
+/* Whether `word` is one of the items of `list` separated by any of `seps`. */
+static bool has_item(const char *list, const char *word, const char *seps) {
+  size_t len = strlen(word);
+  for (const char *p = list; *p;) {
+    size_t n = strcspn(p, seps);
+    if (n == len && strncmp(p, word, len) == 0)
+      return true;
+    p += n;
+    p += strspn(p, seps);
+  }
+  return false;
+}
+
+char *husk_cgroup_v1_dir(const char *controller, const char *path) {
+  size_t n;
+  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  for (size_t i = 0; i < n; i++)
+    if (!hs[i].v2 && has_item(hs[i].controllers, controller, ","))
+      return dir_of(&hs[i], path);
+  return NULL;
+}
+
+char *husk_cgroup_v2_dir(const char *path) {
+  size_t n;
+  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  for (size_t i = 0; i < n; i++)
+    if (hs[i].v2)
+      return dir_of(&hs[i], path);
+  return NULL;
+}
+
+bool husk_cgroup_v2_has_controller(const char *dir, const char *controller) {
+  _cleanup_free_ char *file = xasprintf("%s/cgroup.controllers", dir);
+  _cleanup_free_ char *text = NULL;
+  return read_file(file, &text, NULL, 0, NULL) == 0 && has_item(text, controller, " \n");
+}
+
+/* cgroup2 gives a child a controller only when its parent lists it in
+ * cgroup.subtree_control. Enable, in each ancestor from the first level
+ * below the root down to the container's parent, every controller that
+ * ancestor has. The root's own subtree_control is the host's business. */
+static void v2_enable_controllers(const char *mountpoint, const char *path) {
+  _cleanup_free_ char *prefix = xstrdup(path);
+  for (char *p = prefix + 1; (p = strchr(p, '/')) != NULL; *p++ = '/') {
+    *p = '\0';
+    _cleanup_free_ char *dir = xasprintf("%s%s", mountpoint, prefix);
+    _cleanup_free_ char *avail_file = xasprintf("%s/cgroup.controllers", dir);
+    _cleanup_free_ char *ctl_file = xasprintf("%s/cgroup.subtree_control", dir);
+    _cleanup_free_ char *avail = NULL, *enabled = NULL;
+    if (read_file(avail_file, &avail, NULL, 0, NULL) < 0 ||
+        read_file(ctl_file, &enabled, NULL, 0, NULL) < 0)
+      continue;
+    char *save = NULL;
+    for (char *c = strtok_r(avail, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
+      if (has_item(enabled, c, " \n"))
+        continue;
+      _cleanup_free_ char *item = xasprintf("+%s", c);
+      if (write_file_at(AT_FDCWD, ctl_file, item, strlen(item), NULL) == 0)
+        continue;
+      int e = errno;
+      /* EBUSY: cgroup2's "no internal processes" rule. */
+      husk_debug("cgroup: cannot enable %s in %s: %s%s", c, ctl_file, strerror(e),
+                 e == EBUSY ? " (that cgroup has processes of its own, so cgroup v2 does not "
+                              "let its children have controllers)"
+                            : "");
+    }
+  }
+}
+
 int husk_cgroup_create(const char *path, struct husk_error **err) {
   size_t n;
   const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
@@ -184,6 +254,8 @@ int husk_cgroup_create(const char *path, struct husk_error **err) {
       husk_cgroup_destroy(path, NULL);
       return -EIO;
     }
+    if (hs[i].v2)
+      v2_enable_controllers(hs[i].mountpoint, path);
   }
   return 0;
 }
@@ -264,22 +336,58 @@ int husk_cgroup_kill(const char *path, int sig, struct husk_error **err) {
 
 bool husk_cgroup_has_processes(const char *path) { return for_each_pid(path, NULL, NULL) > 0; }
 
-bool husk_cgroup_is_frozen(const char *path) {
-  size_t n;
-  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
-  for (size_t i = 0; i < n; i++) {
-    _cleanup_free_ char *text = NULL;
-    if (hs[i].v2 && mode == HUSK_CGROUP_V2) {
-      _cleanup_free_ char *file = xasprintf("%s%s/cgroup.freeze", hs[i].mountpoint, path);
-      if (read_file(file, &text, NULL, 64, NULL) == 0)
-        return text[0] == '1';
-    } else if (!hs[i].v2 && strcmp(hs[i].controllers, "freezer") == 0) {
-      _cleanup_free_ char *file = xasprintf("%s%s/freezer.state", hs[i].mountpoint, path);
-      if (read_file(file, &text, NULL, 64, NULL) == 0)
-        return str_has_prefix(text, "FROZEN");
-    }
+char *husk_cgroup_freezer_file(const char *path, bool *v2) {
+  char *dir = NULL;
+  *v2 = false;
+  if (husk_cgroup_mode() != HUSK_CGROUP_V2 && (dir = husk_cgroup_v1_dir("freezer", path))) {
+    char *file = xasprintf("%s/freezer.state", dir);
+    free(dir);
+    return file;
   }
-  return false;
+  if ((dir = husk_cgroup_v2_dir(path)) == NULL)
+    return NULL;
+  *v2 = true;
+  char *file = xasprintf("%s/cgroup.freeze", dir);
+  free(dir);
+  return file;
+}
+
+bool husk_cgroup_is_frozen(const char *path) {
+  bool v2;
+  _cleanup_free_ char *file = husk_cgroup_freezer_file(path, &v2);
+  _cleanup_free_ char *text = NULL;
+  if (file == NULL || read_file(file, &text, NULL, 64, NULL) < 0)
+    return false;
+  /* v1 FREEZING counts: a freeze that failed half-way is thawed again. */
+  return v2 ? text[0] == '1' : str_has_prefix(text, "FROZEN");
+}
+
+/* rmdir a cgroup after its children, depth first. A cgroup whose last
+ * process just died can be busy for a moment. */
+static int remove_tree(const char *dir, struct husk_error **err) {
+  DIR *d = opendir(dir);
+  if (d == NULL)
+    return errno == ENOENT ? 0 : husk_fail(err, errno, "open cgroup %s", dir);
+  int ret = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    _cleanup_free_ char *sub = xasprintf("%s/%s", dir, de->d_name);
+    if (remove_tree(sub, err) < 0)
+      ret = -EIO;
+  }
+  closedir(d);
+  if (ret < 0)
+    return ret;
+  for (int attempt = 0;; attempt++) {
+    if (rmdir(dir) == 0 || errno == ENOENT)
+      return 0;
+    if (errno != EBUSY || attempt == 199)
+      return husk_fail(err, errno, "remove cgroup %s", dir);
+    struct timespec ts = {0, 5 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
 }
 
 int husk_cgroup_destroy(const char *path, struct husk_error **err) {
@@ -288,21 +396,8 @@ int husk_cgroup_destroy(const char *path, struct husk_error **err) {
   int ret = 0;
   for (size_t i = 0; i < n; i++) {
     _cleanup_free_ char *dir = dir_of(&hs[i], path);
-    /* A cgroup whose last process just died can be busy for a moment. */
-    for (int attempt = 0; attempt < 200; attempt++) {
-      if (rmdir(dir) == 0 || errno == ENOENT)
-        break;
-      if (errno != EBUSY) {
-        ret = husk_fail(err, errno, "remove cgroup %s", dir);
-        break;
-      }
-      if (attempt == 199) {
-        ret = husk_fail(err, EBUSY, "remove cgroup %s", dir);
-        break;
-      }
-      struct timespec ts = {0, 5 * 1000 * 1000};
-      nanosleep(&ts, NULL);
-    }
+    if (remove_tree(dir, err) < 0)
+      ret = -EIO;
   }
   return ret;
 }

@@ -30,7 +30,11 @@ const struct husk_cgroup_hierarchy *husk_cgroup_hierarchies(size_t *n);
 int husk_cgroup_resolve_path(const char *config_path, const char *id, char **out,
                              struct husk_error **err);
 
-/* Create the cgroup under every hierarchy. On failure nothing is left. */
+/* Create the cgroup under every hierarchy. On cgroup2, every ancestor below
+ * the root gets the controllers it has in cgroup.subtree_control, so that
+ * the container's cgroup has them (a failure there is logged at debug level;
+ * applying a resource that needs a missing controller says why it is
+ * missing). On failure nothing is left. */
 int husk_cgroup_create(const char *path, struct husk_error **err);
 /* An O_DIRECTORY fd of the v2 cgroup (for CLONE_INTO_CGROUP), or -1. */
 int husk_cgroup_open_v2(const char *path);
@@ -42,7 +46,19 @@ int husk_cgroup_kill(const char *path, int sig, struct husk_error **err);
 /* True when any process is left in the cgroup. */
 bool husk_cgroup_has_processes(const char *path);
 bool husk_cgroup_is_frozen(const char *path);
-/* Remove the cgroup under every hierarchy (waits briefly for it to empty). */
+/* The freezer file of the cgroup: cgroup.freeze on v2 (and on hybrid hosts
+ * without a v1 freezer), freezer.state on v1; NULL when there is none. */
+char *husk_cgroup_freezer_file(const char *path, bool *v2);
+/* The directory of `path` in the v1 hierarchy that has `controller`
+ * ("memory", "net_prio"), or NULL when no such hierarchy is mounted. */
+char *husk_cgroup_v1_dir(const char *controller, const char *path);
+/* The directory of `path` in the cgroup2 hierarchy (the unified one on
+ * hybrid hosts), or NULL when there is none. */
+char *husk_cgroup_v2_dir(const char *path);
+/* Whether a cgroup2 directory lists `controller` in cgroup.controllers. */
+bool husk_cgroup_v2_has_controller(const char *dir, const char *controller);
+/* Remove the cgroup and any cgroups below it under every hierarchy (waits
+ * briefly for each to empty). */
 int husk_cgroup_destroy(const char *path, struct husk_error **err);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "cgroup.h"
 #include "foreground.h"
+#include "hooks.h"
 #include "init.h"
 #include "log.h"
 #include "namespaces.h"
@@ -184,6 +185,8 @@ static int write_state(struct create_job *job, struct husk_error **err) {
       .cgroup_path = job->cgroup_path ? job->cgroup_path : "",
       .new_pid_ns = job->ns.new_pid_ns,
       .systemd_cgroup = job->ctx->cgroup_manager == HUSK_CGROUP_MANAGER_SYSTEMD,
+      .has_hooks = husk_hooks_has(c->hooks, HUSK_HOOK_POSTSTART) ||
+                   husk_hooks_has(c->hooks, HUSK_HOOK_POSTSTOP),
   };
   st.annotations.len = c->annotations_len;
   st.annotations.keys = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
@@ -196,6 +199,34 @@ static int write_state(struct create_job *job, struct husk_error **err) {
   free(st.annotations.keys);
   free(st.annotations.values);
   return r;
+}
+
+/* prestart (deprecated, still run) and createRuntime: in husk's own
+ * namespaces, while the init waits before its root switch. */
+static int run_runtime_hooks(struct create_job *job, struct husk_error **err) {
+  struct husk_state st = {
+      .id = (char *)job->id,
+      .pid = job->pid,
+      .bundle = job->bundle,
+      .rootfs = job->rootfs,
+      .created = job->created,
+      .owner = "",
+  };
+  const struct oci_config *c = job->config;
+  st.annotations.len = c->annotations_len;
+  st.annotations.keys = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
+  st.annotations.values = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
+  for (size_t i = 0; i < c->annotations_len; i++) {
+    st.annotations.keys[i] = c->annotations[i].key;
+    st.annotations.values[i] = c->annotations[i].value;
+  }
+  _cleanup_free_ char *json = husk_state_to_oci_json(&st, HUSK_STATUS_CREATING);
+  free(st.annotations.keys);
+  free(st.annotations.values);
+  if (husk_hooks_run(c->hooks, HUSK_HOOK_PRESTART, json, err) < 0 ||
+      husk_hooks_run(c->hooks, HUSK_HOOK_CREATE_RUNTIME, json, err) < 0)
+    return -EIO;
+  return 0;
 }
 
 /* The parent's half: place the init, let it go, wait for it to be ready. */
@@ -214,7 +245,15 @@ static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
   if (husk_sync_send(sync_fd, HUSK_SYNC_GO, NULL) < 0)
     return husk_fail(err, errno, "container init exited early");
   char *msg = NULL;
-  int type = husk_sync_recv(sync_fd, &msg);
+  int type;
+  while ((type = husk_sync_recv(sync_fd, &msg)) == HUSK_SYNC_HOOKS) {
+    free(msg);
+    msg = NULL;
+    if ((r = run_runtime_hooks(job, err)) < 0)
+      return r;
+    if (husk_sync_send(sync_fd, HUSK_SYNC_GO, NULL) < 0)
+      return husk_fail(err, errno, "container init exited early");
+  }
   if (type == HUSK_SYNC_READY) {
     free(msg);
     return 0;
@@ -441,6 +480,24 @@ static void unload(struct loaded *l) {
   husk_state_clear(&l->st);
 }
 
+/* poststart and poststop: warnings when they fail, as the spec says. */
+static void run_lifecycle_hooks(const struct husk_context *ctx, const char *id,
+                                const struct husk_state *st, enum husk_hook_kind kind,
+                                enum husk_status status) {
+  _cleanup_free_ char *path = xasprintf("%s/%s/config.json", ctx->root, id);
+  struct husk_error *e = NULL;
+  struct oci_config *c = oci_config_load(path, &e);
+  if (c == NULL) {
+    husk_warn("%s hooks not run: %s", kind == HUSK_HOOK_POSTSTART ? "poststart" : "poststop",
+              e->msg);
+    husk_error_free(e);
+    return;
+  }
+  _cleanup_free_ char *json = husk_state_to_oci_json(st, status);
+  husk_hooks_run_warn(c->hooks, kind, json);
+  oci_config_free(c);
+}
+
 /* Wait for the fifo's byte from the init, or for the init to die. */
 static int open_exec_fifo(struct loaded *l, const char *id, struct husk_error **err) {
   _cleanup_close_ int fifo = openat(l->dirfd, HUSK_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -453,8 +510,15 @@ static int open_exec_fifo(struct loaded *l, const char *id, struct husk_error **
     if (n < 0 && errno != EINTR)
       return husk_fail(err, errno, "container \"%s\": wait for the init", id);
     if (n > 0 && (fds[0].revents & POLLIN)) {
-      char c;
-      if (read(fifo, &c, 1) == 1)
+      /* "0", or "E" and why the startContainer hooks failed. */
+      char answer[HUSK_SYNC_MAX_PAYLOAD];
+      ssize_t got = read(fifo, answer, sizeof(answer) - 1);
+      if (got > 0 && answer[0] == 'E') {
+        answer[got] = '\0';
+        unlinkat(l->dirfd, HUSK_EXEC_FIFO, 0);
+        return husk_fail(err, 0, "container \"%s\": %s", id, answer + 1);
+      }
+      if (got > 0)
         break;
     }
     if ((n > 0 && pidfd >= 0 && (fds[1].revents & POLLIN)) ||
@@ -476,6 +540,8 @@ int husk_container_start(const struct husk_context *ctx, const char *id, struct 
   case HUSK_STATUS_CREATED:
     r = open_exec_fifo(&l, id, err);
     husk_phase("start");
+    if (r == 0 && l.st.has_hooks)
+      run_lifecycle_hooks(ctx, id, &l.st, HUSK_HOOK_POSTSTART, HUSK_STATUS_RUNNING);
     break;
   case HUSK_STATUS_STOPPED:
     r = husk_fail(err, 0, "container \"%s\": cannot start a container that has stopped", id);
@@ -594,8 +660,19 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
   }
   if (r == 0 && l.st.cgroup_path && l.st.cgroup_path[0])
     r = husk_cgroup_destroy(l.st.cgroup_path, err);
+  struct oci_config *config = NULL;
+  if (r == 0 && l.st.has_hooks) {
+    /* Read before the state directory (and its copy of the config) goes. */
+    _cleanup_free_ char *path = xasprintf("%s/%s/config.json", ctx->root, id);
+    config = oci_config_load(path, NULL);
+  }
   if (r == 0)
     r = husk_state_dir_remove(ctx->root, id, err);
+  if (r == 0 && config) {
+    _cleanup_free_ char *json = husk_state_to_oci_json(&l.st, HUSK_STATUS_STOPPED);
+    husk_hooks_run_warn(config->hooks, HUSK_HOOK_POSTSTOP, json);
+  }
+  oci_config_free(config);
   unload(&l);
   return r;
 }

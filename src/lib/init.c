@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/keyctl.h>
@@ -12,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "log.h"
 #include "lsm.h"
 #include "process.h"
@@ -68,20 +70,88 @@ static int join_session_keyring(const char *id, struct husk_error **err) {
   return 0;
 }
 
-/* Block until `husk start` opens exec.fifo for reading. Reopened through the
- * host /proc so that neither the state directory's permissions nor the
- * container's lack of /proc matter. */
+/* The state hooks get on stdin, as the init sees it. */
+static char *init_state_json(struct husk_init_ctx *ctx, enum husk_status status) {
+  char self[32] = "0";
+  ssize_t n = readlinkat(ctx->proc_fd, "self", self, sizeof(self) - 1);
+  self[n > 0 ? n : 1] = '\0';
+  const struct oci_config *c = ctx->config;
+  struct husk_state st = {
+      .id = (char *)ctx->id,
+      .pid = atoi(self),
+      .bundle = (char *)ctx->bundle,
+      .rootfs = (char *)ctx->rootfs,
+      .created = "",
+      .owner = "",
+  };
+  st.annotations.len = c->annotations_len;
+  st.annotations.keys = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
+  st.annotations.values = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
+  for (size_t i = 0; i < c->annotations_len; i++) {
+    st.annotations.keys[i] = c->annotations[i].key;
+    st.annotations.values[i] = c->annotations[i].value;
+  }
+  char *json = husk_state_to_oci_json(&st, status);
+  free(st.annotations.keys);
+  free(st.annotations.values);
+  return json;
+}
+
+/* Before the root switch: prestart and createRuntime in the runtime's
+ * namespaces (the parent runs them), then createContainer here, in ours. */
+static int run_create_hooks(struct husk_init_ctx *ctx, struct husk_error **err) {
+  const struct oci_hooks *h = ctx->config->hooks;
+  if (husk_hooks_has(h, HUSK_HOOK_PRESTART) || husk_hooks_has(h, HUSK_HOOK_CREATE_RUNTIME)) {
+    if (husk_sync_send(ctx->sync_fd, HUSK_SYNC_HOOKS, NULL) < 0)
+      _exit(1);
+    char *msg = NULL;
+    int type = husk_sync_recv(ctx->sync_fd, &msg);
+    free(msg);
+    if (type != HUSK_SYNC_GO)
+      _exit(1); /* the parent reports the hook's failure */
+  }
+  if (!husk_hooks_has(h, HUSK_HOOK_CREATE_CONTAINER))
+    return 0;
+  _cleanup_free_ char *state = init_state_json(ctx, HUSK_STATUS_CREATING);
+  return husk_hooks_run(h, HUSK_HOOK_CREATE_CONTAINER, state, err);
+}
+
+/* Block until `husk start` opens exec.fifo for reading, run the
+ * startContainer hooks, and answer "0", or "E" and the error. Reopened
+ * through the host /proc so that neither the state directory's permissions
+ * nor the container's lack of /proc matter. */
 static int wait_for_start(struct husk_init_ctx *ctx, struct husk_error **err) {
   char rel[64];
   snprintf(rel, sizeof(rel), "self/fd/%d", ctx->fifo_fd);
   int fd = openat(ctx->proc_fd, rel, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return husk_fail(err, errno, "open exec.fifo");
-  int r = write_all(fd, "0", 1);
+  int r = 0;
+  const struct oci_hooks *h = ctx->config->hooks;
+  if (husk_hooks_has(h, HUSK_HOOK_START_CONTAINER)) {
+    _cleanup_free_ char *state = init_state_json(ctx, HUSK_STATUS_CREATED);
+    if (husk_hooks_run(h, HUSK_HOOK_START_CONTAINER, state, err) < 0) {
+      _cleanup_free_ char *answer = xasprintf("E%s", (*err)->msg);
+      write_all(fd, answer, strlen(answer));
+      close(fd);
+      return -EIO;
+    }
+  }
+  r = write_all(fd, "0", 1);
   close(fd);
   if (r < 0)
     return husk_fail(err, -r, "write exec.fifo");
   return 0;
+}
+
+/* Ignored signals stay ignored across execve: give the process defaults. */
+static void reset_signals(void) {
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 void husk_init_main(struct husk_init_ctx *ctx) {
@@ -123,6 +193,8 @@ void husk_init_main(struct husk_init_ctx *ctx) {
     init_fail(ctx, err);
   if (husk_rootfs_prepare(ctx, &err) < 0)
     init_fail(ctx, err);
+  if (run_create_hooks(ctx, &err) < 0 || husk_rootfs_pivot(ctx, &err) < 0)
+    init_fail(ctx, err);
   if (set_names(c, ctx->ns, &err) < 0 || write_sysctls(ctx, &err) < 0)
     init_fail(ctx, err);
   if (husk_rootfs_finalize(ctx, &err) < 0)
@@ -154,16 +226,12 @@ void husk_init_main(struct husk_init_ctx *ctx) {
     _exit(1);
   close(ctx->sync_fd);
 
-  if (wait_for_start(ctx, &err) < 0) {
-    fprintf(stderr, "husk: %s\n", err->msg);
-    _exit(127);
-  }
+  if (wait_for_start(ctx, &err) < 0)
+    _exit(127); /* `husk start` reports it */
   close(ctx->proc_fd);
   close(ctx->fifo_fd);
   husk_process_close_fds(ctx->preserve_fds);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
+  reset_signals();
   husk_process_exec(p, exe, &err);
   fprintf(stderr, "husk: %s\n", err->msg);
   _exit(127);

@@ -298,7 +298,11 @@ int husk_rootfs_prepare(struct husk_init_ctx *ctx, struct husk_error **err) {
   if (husk_devices_setup(ctx, rootfd, err) < 0)
     return -EIO;
   husk_phase("devices");
+  return 0;
+}
 
+int husk_rootfs_pivot(struct husk_init_ctx *ctx, struct husk_error **err) {
+  bool own_ns = ctx->ns->new_mount_ns;
   int r;
   if (!own_ns)
     r = do_chroot(ctx->rootfs, err);

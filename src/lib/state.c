@@ -173,6 +173,8 @@ int husk_state_write(int dirfd, const struct husk_state *st, struct husk_error *
   yajl_gen_bool(g, st->new_pid_ns);
   gen_str(g, "systemdCgroup");
   yajl_gen_bool(g, st->systemd_cgroup);
+  gen_str(g, "hasHooks");
+  yajl_gen_bool(g, st->has_hooks);
   gen_annotations(g, &st->annotations);
   yajl_gen_map_close(g);
   _cleanup_free_ char *text = gen_finish(g);
@@ -222,6 +224,7 @@ int husk_state_read(int dirfd, struct husk_state *st, struct husk_error **err) {
   st->cgroup_path = tree_str(root, "cgroupPath");
   st->new_pid_ns = tree_bool(root, "newPidNamespace");
   st->systemd_cgroup = tree_bool(root, "systemdCgroup");
+  st->has_hooks = tree_bool(root, "hasHooks");
   const char *apath[] = {"annotations", NULL};
   yajl_val ann = yajl_tree_get(root, apath, yajl_t_object);
   if (ann) {

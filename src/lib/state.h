@@ -42,6 +42,7 @@ struct husk_state {
   char *cgroup_path;    /* as resolved at create; "" when there is none */
   bool new_pid_ns;      /* killing the init kills everything */
   bool systemd_cgroup;
+  bool has_hooks; /* poststart or poststop: start and delete read the config */
 };
 
 const char *husk_status_name(enum husk_status status);

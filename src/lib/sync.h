@@ -12,6 +12,7 @@ enum husk_sync_type {
   HUSK_SYNC_GO = 1, /* parent -> init: ids mapped, cgroup placed: continue */
   HUSK_SYNC_READY,  /* init -> parent: set up, about to wait on exec.fifo */
   HUSK_SYNC_ERROR,  /* init -> parent: setup failed; payload is the message */
+  HUSK_SYNC_HOOKS,  /* init -> parent: run prestart and createRuntime, then GO */
 };
 
 #define HUSK_SYNC_MAX_PAYLOAD 4096
