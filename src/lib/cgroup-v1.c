@@ -63,8 +63,9 @@ static int memory_and_swap(const char *dir, const struct oci_memory *m, struct h
     swap = -1;
   if (limit != 0 && swap != 0) {
     uint64_t cur = 0;
-    if (cg_read_u64(dir, "memory.limit_in_bytes", &cur) < 0)
-      return husk_fail(err, errno, "read %s/memory.limit_in_bytes", dir);
+    int r = cg_read_u64(dir, "memory.limit_in_bytes", &cur);
+    if (r < 0)
+      return husk_fail(err, -r, "read %s/memory.limit_in_bytes", dir);
     if (swap == -1 || cur < (uint64_t)swap) {
       int r = write_memsw(dir, swap, err);
       return r < 0 ? r : write_memory_limit(dir, limit, err);
@@ -291,26 +292,7 @@ static int apply_v1_or_unified(const char *path, const char *controller, const c
     }
     return 0;
   }
-  for (size_t i = 0; i < r->rdma_len; i++) {
-    const struct oci_rdma *d = &r->rdma[i];
-    if ((ret = cg_check_rdma_name(d->name, err)) < 0)
-      return ret;
-    _cleanup_free_ char *line = xstrdup(d->name);
-    if (d->has_hca_handles) {
-      char *l = xasprintf("%s hca_handle=%u", line, d->hca_handles);
-      free(line);
-      line = l;
-    }
-    if (d->has_hca_objects) {
-      char *l = xasprintf("%s hca_object=%u", line, d->hca_objects);
-      free(line);
-      line = l;
-    }
-    _cleanup_free_ char *what = xasprintf(RES "rdma[\"%s\"]", d->name);
-    if ((ret = cg_write(dir, "rdma.max", line, what, err)) < 0)
-      return ret;
-  }
-  return 0;
+  return cg2_apply_rdma(dir, r, err); /* rdma.max reads the same on v1 */
 }
 
 int cg1_apply_network(const char *path, const struct oci_resources *r, struct husk_error **err) {

@@ -41,6 +41,55 @@ static char *now_rfc3339(void) {
   return xstrdup(buf);
 }
 
+static void process_add_env(struct oci_process *p, const char *kv) {
+  size_t keylen = strcspn(kv, "=");
+  for (size_t i = 0; i < p->env_len; i++) {
+    if (strncmp(p->env[i], kv, keylen) == 0 && p->env[i][keylen] == '=') {
+      free(p->env[i]);
+      p->env[i] = xstrdup(kv);
+      return;
+    }
+  }
+  p->env = realloc(p->env, sizeof(char *) * (p->env_len + 2));
+  p->env[p->env_len++] = xstrdup(kv);
+  p->env[p->env_len] = NULL;
+}
+
+/* What the caller's environment asks of the container, as runc does:
+ * systemd socket activation (LISTEN_FDS: those fds are passed on, before
+ * --preserve-fds', and the process is told it is LISTEN_PID 1) and
+ * sd_notify (NOTIFY_SOCKET: the caller's socket is bound into the
+ * container, so that its READY=1 reaches the caller). */
+static int adapt_to_caller_env(struct oci_config *c, int *preserve_fds, struct husk_error **err) {
+  const char *listen = getenv("LISTEN_FDS");
+  if (listen && listen[0]) {
+    char *end;
+    long n = strtol(listen, &end, 10);
+    if (*end || n < 0 || n > 65536)
+      return husk_fail(err, 0, "LISTEN_FDS \"%s\" is not a count of fds", listen);
+    *preserve_fds += (int)n;
+    _cleanup_free_ char *fds = xasprintf("LISTEN_FDS=%ld", n);
+    process_add_env(c->process, fds);
+    process_add_env(c->process, "LISTEN_PID=1");
+  }
+  const char *notify = getenv("NOTIFY_SOCKET");
+  if (notify && notify[0] == '/') {
+    static const char inside[] = "/run/notify/notify.sock";
+    c->mounts = realloc(c->mounts, sizeof(*c->mounts) * (c->mounts_len + 1));
+    struct oci_mount *m = &c->mounts[c->mounts_len++];
+    memset(m, 0, sizeof(*m));
+    m->destination = xstrdup(inside);
+    m->type = xstrdup("bind");
+    m->source = xstrdup(notify);
+    m->options = xmalloc0(sizeof(char *) * 2);
+    m->options[0] = xstrdup("bind");
+    m->options_len = 1;
+    _cleanup_free_ char *env = xasprintf("NOTIFY_SOCKET=%s", inside);
+    process_add_env(c->process, env);
+  }
+  return 0;
+}
+
 /* Config checks that need the runtime's view, before anything is made. */
 static int validate_config(const struct oci_config *c, const struct husk_create_options *opts,
                            struct husk_error **err) {
@@ -300,7 +349,9 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   if (job.config == NULL)
     return -EINVAL;
   husk_phase("parse");
+  int preserve_fds = opts->preserve_fds;
   if ((ret = validate_config(job.config, opts, err)) < 0 ||
+      (ret = adapt_to_caller_env(job.config, &preserve_fds, err)) < 0 ||
       (ret = resolve_rootfs(bundle, job.config, &job.rootfs, err)) < 0 ||
       (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0)
     goto out;
@@ -376,7 +427,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
         .no_pivot = opts->no_pivot,
         .sync_fd = sync_fds[1],
         .state_dirfd = job.dirfd,
-        .preserve_fds = opts->preserve_fds,
+        .preserve_fds = preserve_fds,
         .console_fd = console_fd,
         .no_new_keyring = opts->no_new_keyring,
         .proc_fd = -1,
