@@ -20,6 +20,7 @@
 #include "cgroup.h"
 #include "foreground.h"
 #include "hooks.h"
+#include "idmap.h"
 #include "init.h"
 #include "log.h"
 #include "namespaces.h"
@@ -283,6 +284,8 @@ static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
                           struct husk_error **err) {
   if (job->cgroup_path && husk_cgroup_enter(job->cgroup_path, job->pid, into_cgroup, err) < 0)
     return -EIO;
+  if (job->ns.new_user_ns && husk_idmap_write(job->pid, job->config->linux_, err) < 0)
+    return -EIO;
   husk_phase("cgroup placement");
 
   /* Written before the init goes on, so that a crash from here on leaves a
@@ -353,7 +356,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   if ((ret = validate_config(job.config, opts, err)) < 0 ||
       (ret = adapt_to_caller_env(job.config, &preserve_fds, err)) < 0 ||
       (ret = resolve_rootfs(bundle, job.config, &job.rootfs, err)) < 0 ||
-      (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0)
+      (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0 ||
+      (ret = husk_idmap_validate(job.config->linux_, job.ns.new_user_ns, err)) < 0)
     goto out;
 
   job.dirfd = husk_state_dir_create(ctx->root, id, err);

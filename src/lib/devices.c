@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -38,7 +39,23 @@ static const struct {
     {"/proc/self/fd/2", "/dev/stderr"},
 };
 
-static int make_node(int rootfd, const struct device *d, struct husk_error **err) {
+/* In a user namespace mknod is refused: bind the host's node onto an empty
+ * file instead, as runc does. */
+static int bind_node(int dirfd, const char *name, const struct device *d, struct husk_error **err) {
+  int f = openat(dirfd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (f < 0)
+    return husk_fail(err, errno, "create %s", d->path);
+  char target[HUSK_FD_PATH_MAX];
+  husk_fd_path(f, target);
+  int r = mount(d->path, target, NULL, MS_BIND, NULL);
+  int e = errno;
+  close(f);
+  if (r < 0)
+    return husk_fail(err, e, "bind the host's %s (no mknod in a user namespace)", d->path);
+  return 0;
+}
+
+static int make_node(int rootfd, const struct device *d, bool userns, struct husk_error **err) {
   _cleanup_free_ char *buf = NULL;
   const char *name;
   if (strncmp(d->path, "/dev/", 5) != 0 && strcmp(d->path, "/dev") != 0)
@@ -73,6 +90,8 @@ static int make_node(int rootfd, const struct device *d, struct husk_error **err
       return husk_fail(err, EISDIR, "create device %s", d->path);
     unlinkat(dirfd, name, 0);
   }
+  if (userns)
+    return bind_node(dirfd, name, d, err);
   if (mknodat(dirfd, name, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0)
     return husk_fail(err, errno, "create device %s", d->path);
   if (fchownat(dirfd, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
@@ -122,10 +141,11 @@ int husk_devices_setup(struct husk_init_ctx *ctx, int rootfd, struct husk_error 
   const struct oci_config *c = ctx->config;
   if (dev_is_bound(c))
     return 0;
+  bool userns = ctx->ns->new_user_ns || ctx->ns->joined_user_ns;
   mode_t old = umask(0);
   int ret = 0;
   for (size_t i = 0; i < ARRAY_SIZE(default_devices) && ret == 0; i++)
-    ret = make_node(rootfd, &default_devices[i], err);
+    ret = make_node(rootfd, &default_devices[i], userns, err);
   for (size_t i = 0; c->linux_ && i < c->linux_->devices_len && ret == 0; i++) {
     const struct oci_device *od = &c->linux_->devices[i];
     struct device d = {
@@ -140,7 +160,7 @@ int husk_devices_setup(struct husk_init_ctx *ctx, int rootfd, struct husk_error 
     if (strlen(od->type) != 1)
       ret = husk_fail(err, 0, "linux.devices[%zu].type: unknown type \"%s\"", i, od->type);
     else
-      ret = make_node(rootfd, &d, err);
+      ret = make_node(rootfd, &d, userns, err);
   }
   umask(old);
   for (size_t i = 0; i < ARRAY_SIZE(default_links) && ret == 0; i++)

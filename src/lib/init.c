@@ -168,9 +168,11 @@ void husk_init_main(struct husk_init_ctx *ctx) {
   if (type != HUSK_SYNC_GO)
     _exit(1);
 
-  if (husk_ns_join_all(ctx->ns, &err) < 0)
+  if (husk_ns_join_all(ctx->ns, &err) < 0 || husk_ns_unshare_in_joined_user(ctx->ns, &err) < 0)
     init_fail(ctx, err);
   /* After the parent placed us in the cgroup, so that it is our root. */
+  if (ctx->ns->new_time_ns && husk_ns_enter_new_time(c->linux_, &err) < 0)
+    init_fail(ctx, err);
   if (ctx->ns->new_cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) {
     husk_fail(&err, errno, "create the cgroup namespace");
     init_fail(ctx, err);
@@ -188,6 +190,14 @@ void husk_init_main(struct husk_init_ctx *ctx) {
   }
   close(ctx->state_dirfd);
   ctx->state_dirfd = -1;
+  /* In a user namespace: from the overflow ids to the container's root,
+   * now that the parent has written the maps (and the host-side files are
+   * open). */
+  if ((ctx->ns->new_user_ns || ctx->ns->joined_user_ns) &&
+      (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+    husk_fail(&err, errno, "become root in the user namespace (is 0 mapped?)");
+    init_fail(ctx, err);
+  }
 
   if (husk_process_oom_score_adj(p, &err) < 0)
     init_fail(ctx, err);

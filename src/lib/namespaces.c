@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "utils.h"
@@ -74,7 +75,7 @@ int husk_ns_plan_init(struct husk_ns_plan *plan, const struct oci_linux *linux_,
         if (flag == CLONE_NEWCGROUP)
           plan->new_cgroup_ns = true;
         else if (flag == CLONE_NEWTIME)
-          return husk_fail(err, 0, "linux.namespaces[%zu]: time namespaces are not supported yet", i);
+          plan->new_time_ns = true;
         else
           plan->clone_flags |= (uint64_t)flag;
         plan->new_mount_ns |= flag == CLONE_NEWNS;
@@ -95,7 +96,20 @@ int husk_ns_plan_init(struct husk_ns_plan *plan, const struct oci_linux *linux_,
                          type_name(flag));
       }
       plan->joins[plan->n_joins++] = (struct husk_ns_join){.flag = flag, .fd = fd, .path = ns->path};
+      plan->joined_user_ns |= flag == CLONE_NEWUSER;
     }
+  }
+  /* New namespaces must belong to a joined user namespace: the init makes
+   * them with unshare() once it is in there, not clone3 from outside. */
+  if (plan->joined_user_ns) {
+    if (plan->clone_flags & CLONE_NEWPID) {
+      husk_ns_plan_close(plan);
+      return husk_fail(err, 0,
+                       "linux.namespaces: a new pid namespace inside a joined user namespace is "
+                       "not supported: join a pid namespace too");
+    }
+    plan->unshare_flags = plan->clone_flags;
+    plan->clone_flags = 0;
   }
   return 0;
 }
@@ -118,6 +132,12 @@ int husk_ns_join_pid_for_children(struct husk_ns_plan *plan, struct husk_error *
   return 0;
 }
 
+int husk_ns_unshare_in_joined_user(struct husk_ns_plan *plan, struct husk_error **err) {
+  if (plan->unshare_flags && unshare((int)plan->unshare_flags) < 0)
+    return husk_fail(err, errno, "create namespaces in the joined user namespace");
+  return 0;
+}
+
 int husk_ns_join_all(struct husk_ns_plan *plan, struct husk_error **err) {
   for (int i = 0; i < plan->n_joins; i++) {
     struct husk_ns_join *j = &plan->joins[i];
@@ -128,5 +148,25 @@ int husk_ns_join_all(struct husk_ns_plan *plan, struct husk_error **err) {
     close(j->fd);
     j->fd = -1;
   }
+  return 0;
+}
+
+int husk_ns_enter_new_time(const struct oci_linux *linux_, struct husk_error **err) {
+  if (unshare(CLONE_NEWTIME) < 0)
+    return husk_fail(err, errno, "create the time namespace (Linux 5.6 or later is needed)");
+  for (size_t i = 0; linux_ && i < linux_->time_offsets_len; i++) {
+    const struct oci_time_offset *t = &linux_->time_offsets[i];
+    if (strcmp(t->clock, "monotonic") != 0 && strcmp(t->clock, "boottime") != 0)
+      return husk_fail(err, 0, "linux.timeOffsets: unknown clock \"%s\" (monotonic or boottime)",
+                       t->clock);
+    char line[96];
+    int len = snprintf(line, sizeof(line), "%s %lld %u\n", t->clock, (long long)t->secs,
+                       t->nanosecs);
+    if (write_file_at(AT_FDCWD, "/proc/self/timens_offsets", line, (size_t)len, NULL) < 0)
+      return husk_fail(err, errno, "linux.timeOffsets: set %s", t->clock);
+  }
+  _cleanup_close_ int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
+    return husk_fail(err, errno, "enter the new time namespace");
   return 0;
 }

@@ -20,9 +20,12 @@ struct husk_ns_join {
 struct husk_ns_plan {
   uint64_t clone_flags; /* new namespaces made by clone3 itself */
   bool new_cgroup_ns;   /* unshared by the init after cgroup placement */
+  bool new_time_ns;     /* unshared by the init, which sets the offsets first */
   bool new_mount_ns;
   bool new_pid_ns;
   bool new_user_ns;
+  bool joined_user_ns;
+  uint64_t unshare_flags; /* new namespaces made in a joined user namespace */
   bool has_mount_ns;    /* new or joined: false means the caller's */
   bool has_uts_ns;
   struct husk_ns_join joins[HUSK_NS_MAX]; /* user first */
@@ -43,6 +46,12 @@ void husk_ns_plan_close(struct husk_ns_plan *plan);
 /* In the parent before clone: join a pid namespace given by path (it only
  * changes the namespace of the parent's future children). */
 int husk_ns_join_pid_for_children(struct husk_ns_plan *plan, struct husk_error **err);
+/* In the init: a new time namespace with linux.timeOffsets. Offsets can
+ * only be set before any process is in it, so: unshare (for children),
+ * write the offsets, then move the init itself in. */
+int husk_ns_enter_new_time(const struct oci_linux *linux_, struct husk_error **err);
+/* In the init, after joining: the new namespaces of a joined user one. */
+int husk_ns_unshare_in_joined_user(struct husk_ns_plan *plan, struct husk_error **err);
 /* In the init: join every namespace given by path but pid. */
 int husk_ns_join_all(struct husk_ns_plan *plan, struct husk_error **err);
 

@@ -157,6 +157,24 @@ static int mount_cgroup(struct husk_init_ctx *ctx, const struct oci_mount *m, in
   return 0;
 }
 
+/* Remove "key=..." from a comma-separated option string, in place. */
+static void drop_option(char *data, const char *key) {
+  char *p = data;
+  while ((p = strstr(p, key)) != NULL) {
+    if (p != data && p[-1] != ',') {
+      p++;
+      continue;
+    }
+    char *end = strchr(p, ',');
+    if (end)
+      memmove(p, end + 1, strlen(end + 1) + 1);
+    else if (p != data)
+      p[-1] = '\0';
+    else
+      *p = '\0';
+  }
+}
+
 static int mount_one(struct husk_init_ctx *ctx, const struct oci_mount *m, int rootfd,
                      struct husk_error **err) {
   struct husk_mount_opts o;
@@ -182,7 +200,14 @@ static int mount_one(struct husk_init_ctx *ctx, const struct oci_mount *m, int r
       husk_fd_path(fd, fdpath);
       const char *type = m->type ? m->type : "none";
       ret = 0;
-      if (mount(m->source ? m->source : type, fdpath, type, o.flags, o.data) < 0)
+      int mr = mount(m->source ? m->source : type, fdpath, type, o.flags, o.data);
+      if (mr < 0 && errno == EINVAL && strcmp(type, "devpts") == 0 && o.data &&
+          strstr(o.data, "gid=")) {
+        /* A gid= that the user namespace does not map: retry without, as runc. */
+        drop_option(o.data, "gid=");
+        mr = mount(m->source ? m->source : type, fdpath, type, o.flags, o.data);
+      }
+      if (mr < 0)
         ret = husk_fail(err, errno, "mount %s (%s) on %s%s%s", m->source ? m->source : type, type,
                         m->destination, o.data ? " with " : "", o.data ? o.data : "");
       if (ret == 0 && (o.propagation || o.rec_set || o.rec_clear)) {
@@ -284,7 +309,10 @@ int husk_rootfs_prepare(struct husk_init_ctx *ctx, struct husk_error **err) {
    * caller's mount namespace (as runc) only when root.readonly asks. */
   if ((own_ns || (c->root && c->root->readonly)) &&
       mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return husk_fail(err, errno, "bind the rootfs %s on itself", ctx->rootfs);
+    return husk_fail(err, errno, "bind the rootfs %s on itself%s", ctx->rootfs,
+                     errno == EACCES && ctx->ns->new_user_ns
+                         ? " (the user namespace's root must be able to reach it)"
+                         : "");
   husk_phase("propagation");
 
   _cleanup_close_ int rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "idmap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "utils.h"
+
+#define MAX_LINES 340 /* the kernel's limit since Linux 4.15 */
+
+static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
+  return a < b + blen && b < a + alen;
+}
+
+static int check_map(const struct oci_id_mapping *m, size_t n, const char *name,
+                     struct husk_error **err) {
+  if (n > MAX_LINES)
+    return husk_fail(err, 0, "linux.%s: %zu lines, the kernel takes at most %d", name, n, MAX_LINES);
+  for (size_t i = 0; i < n; i++) {
+    if (m[i].size == 0)
+      return husk_fail(err, 0, "linux.%s[%zu].size: must be greater than 0", name, i);
+    for (size_t k = 0; k < i; k++) {
+      if (overlap(m[i].container_id, m[i].size, m[k].container_id, m[k].size))
+        return husk_fail(err, 0, "linux.%s[%zu]: container ids overlap those of [%zu]", name, i, k);
+      if (overlap(m[i].host_id, m[i].size, m[k].host_id, m[k].size))
+        return husk_fail(err, 0, "linux.%s[%zu]: host ids overlap those of [%zu]", name, i, k);
+    }
+  }
+  return 0;
+}
+
+int husk_idmap_validate(const struct oci_linux *l, bool new_user_ns, struct husk_error **err) {
+  size_t nu = l ? l->uid_mappings_len : 0, ng = l ? l->gid_mappings_len : 0;
+  if (!new_user_ns) {
+    if (nu || ng)
+      return husk_fail(err, 0,
+                       "linux.uidMappings and gidMappings need a new user namespace: add "
+                       "{\"type\": \"user\"} to linux.namespaces");
+    return 0;
+  }
+  if (nu == 0 || ng == 0)
+    return husk_fail(err, 0, "linux.%s: a new user namespace needs mappings",
+                     nu == 0 ? "uidMappings" : "gidMappings");
+  if (check_map(l->uid_mappings, nu, "uidMappings", err) < 0 ||
+      check_map(l->gid_mappings, ng, "gidMappings", err) < 0)
+    return -EINVAL;
+  return 0;
+}
+
+bool husk_idmap_covers(const struct oci_id_mapping *m, size_t n, uint32_t container_id) {
+  for (size_t i = 0; i < n; i++)
+    if (container_id >= m[i].container_id && container_id - m[i].container_id < m[i].size)
+      return true;
+  return false;
+}
+
+static char *map_text(const struct oci_id_mapping *m, size_t n) {
+  char *text = xstrdup("");
+  for (size_t i = 0; i < n; i++) {
+    char *next = xasprintf("%s%u %u %u\n", text, m[i].container_id, m[i].host_id, m[i].size);
+    free(text);
+    text = next;
+  }
+  return text;
+}
+
+/* newuidmap PID CID HID SIZE...: the setuid helper checks /etc/subuid. */
+static int run_newidmap(const char *tool, pid_t pid, const struct oci_id_mapping *m, size_t n,
+                        struct husk_error **err) {
+  char **argv = xmalloc0(sizeof(char *) * (3 * n + 3));
+  size_t a = 0;
+  argv[a++] = xstrdup(tool);
+  argv[a++] = xasprintf("%d", (int)pid);
+  for (size_t i = 0; i < n; i++) {
+    argv[a++] = xasprintf("%u", m[i].container_id);
+    argv[a++] = xasprintf("%u", m[i].host_id);
+    argv[a++] = xasprintf("%u", m[i].size);
+  }
+  int fds[2];
+  int r = pipe2(fds, O_CLOEXEC);
+  pid_t child = r == 0 ? fork() : -1;
+  if (child == 0) {
+    dup2(fds[1], 2);
+    const char *paths[] = {"/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/"};
+    for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+      char full[64];
+      snprintf(full, sizeof(full), "%s%s", paths[i], tool);
+      execv(full, argv);
+    }
+    fprintf(stderr, "%s not found: install Debian's uidmap package", tool);
+    _exit(127);
+  }
+  int ret = 0;
+  if (child < 0) {
+    ret = husk_fail(err, errno, "run %s", tool);
+  } else {
+    close(fds[1]);
+    fds[1] = -1;
+    char out[512];
+    ssize_t got = read(fds[0], out, sizeof(out) - 1);
+    out[got > 0 ? got : 0] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+    int status;
+    waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+      ret = husk_fail(err, 0, "%s failed%s%s", tool, out[0] ? ": " : "", out);
+  }
+  if (fds[0] >= 0)
+    close(fds[0]);
+  if (fds[1] >= 0)
+    close(fds[1]);
+  for (size_t i = 0; i < a; i++)
+    free(argv[i]);
+  free(argv);
+  return ret;
+}
+
+/* A single line mapping the caller's own id needs no helper, even
+ * unprivileged (gid_map then needs setgroups "deny"). */
+static bool is_own_single(const struct oci_id_mapping *m, size_t n, uint32_t own) {
+  return n == 1 && m[0].size == 1 && m[0].host_id == own;
+}
+
+static int write_map(pid_t pid, const char *file, const struct oci_id_mapping *m, size_t n,
+                     struct husk_error **err) {
+  _cleanup_free_ char *path = xasprintf("/proc/%d/%s", (int)pid, file);
+  _cleanup_free_ char *text = map_text(m, n);
+  if (write_file_at(AT_FDCWD, path, text, strlen(text), NULL) < 0)
+    return husk_fail(err, errno, "write %s", path);
+  return 0;
+}
+
+int husk_idmap_write(pid_t pid, const struct oci_linux *l, struct husk_error **err) {
+  if (geteuid() == 0) {
+    if (write_map(pid, "gid_map", l->gid_mappings, l->gid_mappings_len, err) < 0 ||
+        write_map(pid, "uid_map", l->uid_mappings, l->uid_mappings_len, err) < 0)
+      return -EIO;
+    return 0;
+  }
+  if (is_own_single(l->gid_mappings, l->gid_mappings_len, getegid())) {
+    _cleanup_free_ char *sg = xasprintf("/proc/%d/setgroups", (int)pid);
+    write_file_at(AT_FDCWD, sg, "deny", 4, NULL);
+    if (write_map(pid, "gid_map", l->gid_mappings, l->gid_mappings_len, err) < 0)
+      return -EIO;
+  } else if (run_newidmap("newgidmap", pid, l->gid_mappings, l->gid_mappings_len, err) < 0) {
+    return -EIO;
+  }
+  if (is_own_single(l->uid_mappings, l->uid_mappings_len, geteuid()))
+    return write_map(pid, "uid_map", l->uid_mappings, l->uid_mappings_len, err);
+  return run_newidmap("newuidmap", pid, l->uid_mappings, l->uid_mappings_len, err);
+}
