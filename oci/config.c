@@ -15,17 +15,22 @@
 /* The parse functions all take (j, at, v, out): the context, the path of the
  * object v, the object, and the struct to fill. The macros below use those
  * names. Everything allocated is attached to `out` at once, so that on an
- * error oci_config_free() of the whole config releases it. */
+ * error oci_config_free() of the whole config releases it. When j collects
+ * every error, a failed field stays unset and parsing goes on, so code
+ * after a required field must not assume it is there. */
 typedef int (*parse_fn)(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
                         void *out);
 
 #define REQ OCI_JSON_REQUIRED
 #define OPT OCI_JSON_OPTIONAL
 
+/* Stop at an error, unless every error is collected. */
+#define FAILED(r) ((r) < 0 && !j->collect)
+
 #define TRY(call)                                                                                  \
   do {                                                                                             \
     int r_ = (call);                                                                               \
-    if (r_ < 0)                                                                                    \
+    if (FAILED(r_))                                                                                \
       return r_;                                                                                   \
   } while (0)
 
@@ -33,7 +38,7 @@ typedef int (*parse_fn)(const struct oci_json *j, const struct oci_json_path *at
 #define HAS(flag, call)                                                                            \
   do {                                                                                             \
     int r_ = (call);                                                                               \
-    if (r_ < 0)                                                                                    \
+    if (FAILED(r_))                                                                                \
       return r_;                                                                                   \
     (flag) = r_ > 0;                                                                               \
   } while (0)
@@ -46,21 +51,21 @@ typedef int (*parse_fn)(const struct oci_json *j, const struct oci_json_path *at
   do {                                                                                             \
     int r_ = 0;                                                                                    \
     (field) = parse_array(j, at, v, (key), sizeof(*(field)), (fn), &field##_len, &r_);             \
-    if (r_ < 0)                                                                                    \
+    if (FAILED(r_))                                                                                \
       return r_;                                                                                   \
   } while (0)
 #define OBJECT(key, fn, field)                                                                     \
   do {                                                                                             \
     int r_ = 0;                                                                                    \
     (field) = parse_object(j, at, v, (key), sizeof(*(field)), (fn), &r_);                          \
-    if (r_ < 0)                                                                                    \
+    if (FAILED(r_))                                                                                \
       return r_;                                                                                   \
   } while (0)
 #define MAP(key, fn, field)                                                                        \
   do {                                                                                             \
     int r_ = 0;                                                                                    \
     (field) = parse_map(j, at, v, (key), sizeof(*(field)), (fn), &field##_len, &r_);               \
-    if (r_ < 0)                                                                                    \
+    if (FAILED(r_))                                                                                \
       return r_;                                                                                   \
   } while (0)
 
@@ -74,13 +79,13 @@ static void *parse_array(const struct oci_json *j, const struct oci_json_path *a
   char *items = xmalloc0(a->u.array.len * size);
   *len = a->u.array.len;
   *r = 0;
-  for (size_t i = 0; i < a->u.array.len && *r == 0; i++) {
+  for (size_t i = 0; i < a->u.array.len && !FAILED(*r); i++) {
     struct oci_json_path ip = OCI_JSON_INDEX(&p, i);
     yajl_val e = a->u.array.values[i];
-    if (YAJL_IS_OBJECT(e))
-      *r = fn(j, &ip, e, items + i * size);
-    else
-      *r = oci_json_fail(j, &ip, "expected an object");
+    int ri = YAJL_IS_OBJECT(e) ? fn(j, &ip, e, items + i * size)
+                               : oci_json_fail(j, &ip, "expected an object");
+    if (*r == 0)
+      *r = ri;
   }
   return items;
 }
@@ -108,15 +113,15 @@ static void *parse_map(const struct oci_json *j, const struct oci_json_path *at,
   char *items = xmalloc0(m->u.object.len * size);
   *len = 0;
   *r = 0;
-  for (size_t i = 0; i < m->u.object.len && *r == 0; i++) {
+  for (size_t i = 0; i < m->u.object.len && !FAILED(*r); i++) {
     if (oci_json_key_repeated(m, i))
       continue;
     struct oci_json_path kp = OCI_JSON_KEY(&p, m->u.object.keys[i]);
     yajl_val e = m->u.object.values[i];
-    if (YAJL_IS_OBJECT(e))
-      *r = fn(j, &kp, e, items + (*len)++ * size);
-    else
-      *r = oci_json_fail(j, &kp, "expected an object");
+    int ri = YAJL_IS_OBJECT(e) ? fn(j, &kp, e, items + (*len)++ * size)
+                               : oci_json_fail(j, &kp, "expected an object");
+    if (*r == 0)
+      *r = ri;
   }
   return items;
 }
@@ -261,9 +266,11 @@ static int parse_process(const struct oci_json *j, const struct oci_json_path *a
 
   struct oci_json_path rp = OCI_JSON_FIELD(at, "rlimits");
   for (size_t i = 0; i < p->rlimits_len; i++) {
-    for (size_t k = 0; k < i; k++) {
-      if (strcmp(p->rlimits[i].type, p->rlimits[k].type) == 0)
-        return fail_duplicate(j, &rp, i, "rlimit", p->rlimits[i].type);
+    for (size_t k = 0; k < i && p->rlimits[i].type; k++) {
+      if (p->rlimits[k].type && strcmp(p->rlimits[i].type, p->rlimits[k].type) == 0) {
+        TRY(fail_duplicate(j, &rp, i, "rlimit", p->rlimits[i].type));
+        break;
+      }
     }
   }
   return 0;
@@ -303,6 +310,8 @@ static int parse_namespace(const struct oci_json *j, const struct oci_json_path 
   struct oci_namespace *ns = out;
   STR("type", REQ, ns->type);
   STR("path", OPT, ns->path);
+  if (ns->type == NULL)
+    return 0; /* collected as missing */
   for (size_t i = 0; i < ARRAY_SIZE(namespace_types); i++) {
     if (strcmp(ns->type, namespace_types[i]) == 0)
       return 0;
@@ -326,8 +335,9 @@ static int parse_device(const struct oci_json *j, const struct oci_json_path *at
   struct oci_device *d = out;
   STR("path", REQ, d->path);
   STR("type", REQ, d->type);
-  /* A fifo has no device number; every other node needs one. */
-  enum oci_json_need need = strcmp(d->type, "p") == 0 ? OPT : REQ;
+  /* A fifo has no device number; every other node needs one. (A type that
+   * failed, when collecting every error, asks for nothing more.) */
+  enum oci_json_need need = d->type == NULL || strcmp(d->type, "p") == 0 ? OPT : REQ;
   TRY(oci_json_get_int64(j, at, v, "major", need, &d->major));
   TRY(oci_json_get_int64(j, at, v, "minor", need, &d->minor));
   HAS(d->has_file_mode, oci_json_get_uint32(j, at, v, "fileMode", OPT, &d->file_mode));
@@ -455,9 +465,9 @@ static int parse_resources(const struct oci_json *j, const struct oci_json_path 
   yajl_val pids = NULL;
   struct oci_json_path pp = OCI_JSON_FIELD(at, "pids");
   int present = oci_json_get_object(j, at, v, "pids", OPT, &pids);
-  if (present < 0)
+  if (FAILED(present))
     return present;
-  if (present)
+  if (present > 0)
     HAS(r->has_pids_limit, oci_json_get_int64(j, &pp, pids, "limit", OPT, &r->pids_limit));
   OBJECT("blockIO", parse_block_io, r->block_io);
   ARRAY("hugepageLimits", parse_hugepage_limit, r->hugepage_limits);
@@ -544,9 +554,11 @@ static int parse_linux(const struct oci_json *j, const struct oci_json_path *at,
 
   struct oci_json_path np = OCI_JSON_FIELD(at, "namespaces");
   for (size_t i = 0; i < l->namespaces_len; i++) {
-    for (size_t k = 0; k < i; k++) {
-      if (strcmp(l->namespaces[i].type, l->namespaces[k].type) == 0)
-        return fail_duplicate(j, &np, i, "namespace", l->namespaces[i].type);
+    for (size_t k = 0; k < i && l->namespaces[i].type; k++) {
+      if (l->namespaces[k].type && strcmp(l->namespaces[i].type, l->namespaces[k].type) == 0) {
+        TRY(fail_duplicate(j, &np, i, "namespace", l->namespaces[i].type));
+        break;
+      }
     }
   }
   return 0;
@@ -592,7 +604,8 @@ static int check_syntax(const struct oci_json *j, const char *json, size_t len) 
   size_t depth = 0;
   yajl_handle h = yajl_alloc(&depth_callbacks, NULL, &depth);
   if (h == NULL)
-    return husk_fail(j->err, ENOMEM, "%s: parse", j->name);
+    return j->collect ? oci_json_fail(j, NULL, "parse: out of memory")
+                      : husk_fail(j->err, ENOMEM, "%s: parse", j->name);
   size_t off = len;
   yajl_status st = yajl_parse(h, (const unsigned char *)json, len);
   bool at_end = st == yajl_status_ok;
@@ -634,14 +647,14 @@ static int check_syntax(const struct oci_json *j, const char *json, size_t len) 
       col++;
     }
   }
-  return husk_fail(j->err, 0, "%s: invalid JSON: %s (line %zu, column %zu)", j->name, msg, line,
-                   col);
+  return oci_json_fail(j, NULL, "invalid JSON: %s (line %zu, column %zu)", msg, line, col);
 }
 
-struct oci_config *oci_config_parse(const char *json, size_t len, const char *name,
-                                    struct husk_error **err) {
-  struct oci_json j = {.name = name, .err = err};
-  if (check_syntax(&j, json, len) < 0)
+/* The whole document; NULL unless it is a JSON object. */
+static struct oci_config *parse_document(const struct oci_json *j, const char *json, size_t len,
+                                         int *r) {
+  *r = check_syntax(j, json, len);
+  if (*r < 0)
     return NULL;
   /* The check above refused any NUL byte, so a copy makes a C string of it. */
   _cleanup_free_ char *text = xmalloc0(len + 1);
@@ -650,22 +663,49 @@ struct oci_config *oci_config_parse(const char *json, size_t len, const char *na
   yajl_val tree = yajl_tree_parse(text, errbuf, sizeof(errbuf));
   if (tree == NULL) {
     errbuf[strcspn(errbuf, "\n")] = '\0';
-    husk_fail(err, 0, "%s: invalid JSON: %s", name, errbuf);
+    *r = oci_json_fail(j, NULL, "invalid JSON: %s", errbuf);
     return NULL;
   }
   if (!YAJL_IS_OBJECT(tree)) {
     yajl_tree_free(tree);
-    oci_json_fail(&j, NULL, "expected a JSON object at the top level");
+    *r = oci_json_fail(j, NULL, "expected a JSON object at the top level");
     return NULL;
   }
   struct oci_config *config = xmalloc0(sizeof(*config));
-  int r = parse_config(&j, NULL, tree, config);
+  *r = parse_config(j, NULL, tree, config);
   yajl_tree_free(tree);
+  return config;
+}
+
+struct oci_config *oci_config_parse(const char *json, size_t len, const char *name,
+                                    struct husk_error **err) {
+  struct oci_json j = {.name = name, .err = err};
+  int r;
+  struct oci_config *config = parse_document(&j, json, len, &r);
   if (r < 0) {
     oci_config_free(config);
     return NULL;
   }
   return config;
+}
+
+struct oci_config *oci_config_parse_all(const char *json, size_t len,
+                                        struct oci_config_error **errors, size_t *n_errors) {
+  struct oci_json_errors collected = {0};
+  struct oci_json j = {.name = "", .collect = &collected};
+  int r;
+  struct oci_config *config = parse_document(&j, json, len, &r);
+  *errors = collected.items;
+  *n_errors = collected.len;
+  return config;
+}
+
+void oci_config_errors_free(struct oci_config_error *errors, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    free(errors[i].path);
+    free(errors[i].message);
+  }
+  free(errors);
 }
 
 struct oci_config *oci_config_load(const char *path, struct husk_error **err) {

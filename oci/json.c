@@ -70,7 +70,7 @@ int oci_json_fail(const struct oci_json *j, const struct oci_json_path *at, cons
   _cleanup_free_ char *msg = NULL;
   size_t len = 0;
   FILE *f = memstream(&msg, &len);
-  if (at) {
+  if (at && !j->collect) {
     write_path(f, at);
     fputs(": ", f);
   }
@@ -79,6 +79,17 @@ int oci_json_fail(const struct oci_json *j, const struct oci_json_path *at, cons
   vfprintf(f, fmt, ap);
   va_end(ap);
   fclose(f);
+  if (j->collect) {
+    struct oci_json_errors *c = j->collect;
+    c->items = realloc(c->items, (c->len + 1) * sizeof(*c->items));
+    if (c->items == NULL) {
+      fputs("husk: out of memory\n", stderr);
+      abort();
+    }
+    c->items[c->len++] = (struct oci_config_error){
+        .path = oci_json_path_string(at), .message = steal_pointer(&msg)};
+    return -EINVAL;
+  }
   return husk_fail(j->err, 0, "%s: %s", j->name, msg);
 }
 
@@ -249,7 +260,7 @@ int oci_json_get_strings(const struct oci_json *j, const struct oci_json_path *a
   for (size_t i = 0; i < n; i++) {
     struct oci_json_path ip = OCI_JSON_INDEX(&p, i);
     r = oci_json_string(j, &ip, a->u.array.values[i], &v[i]);
-    if (r < 0)
+    if (r < 0 && !j->collect)
       return r;
   }
   return 1;
@@ -269,7 +280,7 @@ int oci_json_get_uint32s(const struct oci_json *j, const struct oci_json_path *a
   for (size_t i = 0; i < n; i++) {
     struct oci_json_path ip = OCI_JSON_INDEX(&p, i);
     r = oci_json_uint32(j, &ip, a->u.array.values[i], &v[i]);
-    if (r < 0)
+    if (r < 0 && !j->collect)
       return r;
   }
   return 1;
@@ -293,7 +304,7 @@ int oci_json_get_string_map(const struct oci_json *j, const struct oci_json_path
     struct oci_kv *e = &kv[(*len)++];
     e->key = xstrdup(m->u.object.keys[i]);
     r = oci_json_string(j, &kp, m->u.object.values[i], &e->value);
-    if (r < 0)
+    if (r < 0 && !j->collect)
       return r;
   }
   return 1;

@@ -31,16 +31,25 @@ struct oci_json_path {
 #define OCI_JSON_KEY(parent, k) ((struct oci_json_path){.up = (parent), .key = (k)})
 #define OCI_JSON_INDEX(parent, i) ((struct oci_json_path){.up = (parent), .index = (i)})
 
-/* Where errors go, and the document name they start with ("config.json"). */
+/* Every error of a document, when it is read to collect them all. */
+struct oci_json_errors {
+  struct oci_config_error *items;
+  size_t len;
+};
+
+/* Where errors go, and the document name they start with ("config.json").
+ * With `collect` set an error is appended there instead, and the readers go
+ * on with the next field (the failed one stays unset). */
 struct oci_json {
   const char *name;
   struct husk_error **err;
+  struct oci_json_errors *collect;
 };
 
 enum oci_json_need { OCI_JSON_OPTIONAL, OCI_JSON_REQUIRED };
 
 /* Set "<name>: <path>: <message>" (or "<name>: <message>" at the top) as the
- * error. Returns -EINVAL. */
+ * error, or collect it. Returns -EINVAL. */
 int oci_json_fail(const struct oci_json *j, const struct oci_json_path *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The path as text, malloc'd. */

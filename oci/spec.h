@@ -398,6 +398,24 @@ struct oci_config {
 struct oci_config *oci_config_parse(const char *json, size_t len, const char *name,
                                     struct husk_error **err);
 
+/* One problem found by oci_config_parse_all: the JSON path ("" for the
+ * document itself: invalid JSON, not an object) and what is wrong there. */
+struct oci_config_error {
+  char *path;
+  char *message;
+};
+
+/* Like oci_config_parse, but goes on past an error and collects every one,
+ * in document order, into *errors (malloc'd, *n_errors of them; free with
+ * oci_config_errors_free). Returns the config, NULL only when the text is
+ * not a JSON object at all. With errors the config is partial: a field that
+ * failed is left as if absent, so required strings may be NULL, and an
+ * array element that failed is zeroed (a NULL string in args, a NULL value
+ * in a map). Nothing is collected (and nothing allocated) when it is valid. */
+struct oci_config *oci_config_parse_all(const char *json, size_t len,
+                                        struct oci_config_error **errors, size_t *n_errors);
+void oci_config_errors_free(struct oci_config_error *errors, size_t n);
+
 /* Read and parse a config file. Errors name the file. */
 struct oci_config *oci_config_load(const char *path, struct husk_error **err);
 

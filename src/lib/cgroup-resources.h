@@ -97,9 +97,10 @@ void husk_cgroup_stats_clear(struct husk_cgroup_stats *st);
 
 /* An fd that polls readable when the memory controller reports an OOM in
  * the cgroup (v1: an eventfd on memory.oom_control; v2: inotify on
- * memory.events), or a negative errno. *count_out is the OOM count now;
- * husk_cgroup_oom_count() reads it again after a wakeup (v1 counts the
- * eventfd's wakeups instead: pass the fd). */
+ * memory.events), or a negative errno; *count_out is an OOM count to start
+ * from. After each wakeup husk_cgroup_oom_count() drains the fd and brings
+ * *count up to date (v2: memory.events oom_kill; v1: one per wakeup): an
+ * OOM happened when it grew. -ENOENT once the cgroup is gone. */
 int husk_cgroup_oom_watch(const char *path, uint64_t *count_out, struct husk_error **err);
 int husk_cgroup_oom_count(const char *path, int watch_fd, uint64_t *count);
 

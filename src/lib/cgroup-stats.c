@@ -341,19 +341,19 @@ int husk_cgroup_oom_count(const char *path, int watch_fd, uint64_t *count) {
   _cleanup_free_ char *dir = memory_dir(path, &v2);
   if (dir == NULL)
     return -ENOENT;
-  char buf[4096];
-  uint64_t wakeups = 0;
   if (v2) {
+    char buf[4096];
     while (read(watch_fd, buf, sizeof(buf)) > 0)
       ;
-  } else if (read(watch_fd, &wakeups, sizeof(wakeups)) != sizeof(wakeups)) {
-    wakeups = 0;
+    return read_oom_count(dir, v2, count);
   }
-  uint64_t before = *count;
-  int r = read_oom_count(dir, v2, count);
-  if (r == -ENOENT && access(dir, F_OK) == 0 && !v2) {
-    *count = before + wakeups; /* kernels before 4.13 have no oom_kill */
+  /* v1 signals when the OOM killer is invoked, before oom_kill counts it:
+   * each wakeup is an OOM, unless the cgroup is gone (it signals then too). */
+  uint64_t wakeups = 0;
+  if (read(watch_fd, &wakeups, sizeof(wakeups)) != sizeof(wakeups))
     return 0;
-  }
-  return r;
+  if (!cg_has(dir, "memory.oom_control"))
+    return -ENOENT;
+  *count += wakeups;
+  return 0;
 }

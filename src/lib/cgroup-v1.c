@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup-internal.h"
 #include "cgroup.h"
@@ -340,7 +341,17 @@ static int apply_devices(const char *path, const struct oci_resources *r, bool u
   int ret = husk_dev_rules_build(r, &rules, &n, err);
   if (ret < 0)
     return ret;
-  return husk_dev_rules_apply_v1(dir, rules, n, err);
+  struct husk_error *e = NULL;
+  ret = husk_dev_rules_apply_v1(dir, rules, n, &e);
+  /* Without root the devices controller is not ours to set (as runc). */
+  if ((ret == -EPERM || ret == -EACCES) && geteuid() != 0) {
+    husk_debug("%s: ignored without root", e->msg);
+    ret = 0;
+  } else if (ret < 0 && err && *err == NULL) {
+    *err = steal_pointer(&e);
+  }
+  husk_error_free(e);
+  return ret;
 }
 
 int husk_cgroup_v1_apply(const char *path, const struct oci_resources *r, bool update,

@@ -213,6 +213,19 @@ static void create_rollback(struct create_job *job) {
     husk_state_dir_remove(job->ctx->root, job->id, NULL);
 }
 
+/* Limits that need a cgroup; device rules alone do not count, since an
+ * unprivileged husk cannot apply them anyway (as runc). */
+static bool asks_for_resources(const struct oci_config *c) {
+  const struct oci_resources *r = c->linux_ ? c->linux_->resources : NULL;
+  return r && (r->memory || r->cpu || r->has_pids_limit || r->block_io || r->hugepage_limits_len ||
+               r->network || r->rdma_len || r->unified_len);
+}
+
+static bool cgroup_is_optional(const struct oci_config *c, const struct husk_error *e) {
+  return geteuid() != 0 && e && (e->errno_ == EACCES || e->errno_ == EPERM || e->errno_ == EROFS) &&
+         !asks_for_resources(c);
+}
+
 static bool use_cgroup(const struct husk_context *ctx) {
   return ctx->cgroup_manager != HUSK_CGROUP_MANAGER_DISABLED &&
          husk_cgroup_mode() != HUSK_CGROUP_NONE;
@@ -389,7 +402,12 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   if (job.cgroup_path && (ret = husk_cgroup_create(job.cgroup_path, err)) < 0) {
     free(job.cgroup_path);
     job.cgroup_path = NULL;
-    goto fail;
+    if (!cgroup_is_optional(job.config, *err))
+      goto fail;
+    /* Rootless without a delegated cgroup: fine while nothing is limited. */
+    husk_warn("%s: running without a cgroup (no resources are asked for)", (*err)->msg);
+    husk_error_free(*err);
+    *err = NULL;
   }
   husk_phase("cgroup");
   if (job.cgroup_path)

@@ -327,7 +327,9 @@ __attribute__((noreturn)) static void run_helper(struct exec_job *job, int helpe
   }
   if (join_namespaces(job, &err) < 0)
     goto fail;
-  struct clone_args_v2 args = {.flags = CLONE_PARENT, .exit_signal = SIGCHLD};
+  /* With CLONE_PARENT clone3 wants no exit_signal: the child inherits ours
+   * (SIGCHLD), delivered to husk. */
+  struct clone_args_v2 args = {.flags = CLONE_PARENT};
   if (job->cgroup_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = (uint64_t)job->cgroup_fd;

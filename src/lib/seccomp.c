@@ -47,10 +47,11 @@
 struct husk_seccomp {
   scmp_filter_ctx ctx;
   bool notify;       /* a rule uses SCMP_ACT_NOTIFY */
+  bool notify_added; /* ... and libseccomp got one (not all its names unknown) */
   int listener_fd;   /* connected to listenerPath; -1 without NOTIFY */
   char *listener_path;
-  char *metadata;    /* listenerMetadata */
-  bool raw;          /* load `prog` with seccomp(2): the library lacks a flag */
+  char *metadata; /* listenerMetadata */
+  bool raw;       /* load `prog` with seccomp(2) ourselves: see set_flags */
   unsigned long raw_flags;
   struct sock_filter *prog;
   size_t prog_len;
@@ -77,10 +78,11 @@ static const struct action_info actions[] = {
 };
 
 static const char *const action_names[] = {
-    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
-    "SCMP_ACT_TRAP",  "SCMP_ACT_ERRNO",       "SCMP_ACT_TRACE",
-    "SCMP_ACT_ALLOW", "SCMP_ACT_LOG",         "SCMP_ACT_NOTIFY",
-    NULL,
+    "SCMP_ACT_KILL",         "SCMP_ACT_KILL_THREAD",
+    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_TRAP",
+    "SCMP_ACT_ERRNO",        "SCMP_ACT_TRACE",
+    "SCMP_ACT_ALLOW",        "SCMP_ACT_LOG",
+    "SCMP_ACT_NOTIFY",       NULL,
 };
 
 struct operator_info {
@@ -89,14 +91,17 @@ struct operator_info {
 };
 
 static const struct operator_info operators[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
 static const char *const operator_names[] = {
-    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
     "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL,
 };
 
@@ -214,7 +219,8 @@ static int parse_action(const char *name, bool has_errno, uint32_t errno_ret, co
     return husk_fail(err, 0, "%s: unknown action %s", where, q);
   }
   if (has_errno && !a->takes_errno)
-    return husk_fail(err, 0, "%s: not allowed with %s (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one)",
+    return husk_fail(err, 0,
+                     "%s: not allowed with %s (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take one)",
                      errno_where, a->name);
   if (has_errno && errno_ret > 0xffff)
     return husk_fail(err, 0, "%s: %u is out of range (0 to 65535)", errno_where, errno_ret);
@@ -248,9 +254,9 @@ static int add_archs(struct husk_seccomp *f, const struct oci_seccomp *s, struct
     uint32_t token = seccomp_arch_resolve_name(scmp);
     if (token == 0) {
       const struct scmp_version *v = seccomp_version();
-      return husk_fail(err, 0,
-                       "linux.seccomp.architectures[%zu]: %s is not supported by libseccomp %u.%u.%u",
-                       i, name, v->major, v->minor, v->micro);
+      return husk_fail(
+          err, 0, "linux.seccomp.architectures[%zu]: %s is not supported by libseccomp %u.%u.%u", i,
+          name, v->major, v->minor, v->micro);
     }
     int r = seccomp_arch_add(f->ctx, token);
     if (r < 0 && r != -EEXIST) /* the native one is always there */
@@ -264,7 +270,8 @@ static int check_syscall(const struct oci_seccomp_syscall *sc, size_t i, uint32_
                          struct husk_error **err) {
   _cleanup_free_ char *where = xasprintf("linux.seccomp.syscalls[%zu].action", i);
   _cleanup_free_ char *errno_where = xasprintf("linux.seccomp.syscalls[%zu].errnoRet", i);
-  int r = parse_action(sc->action, sc->has_errno_ret, sc->errno_ret, where, errno_where, action, err);
+  int r =
+      parse_action(sc->action, sc->has_errno_ret, sc->errno_ret, where, errno_where, action, err);
   if (r < 0)
     return r;
   if (sc->names_len == 0)
@@ -284,13 +291,15 @@ static int check_syscall(const struct oci_seccomp_syscall *sc, size_t i, uint32_
   for (size_t k = 0; k < sc->args_len; k++) {
     const struct oci_seccomp_arg *a = &sc->args[k];
     if (a->index >= SYSCALL_MAX_ARGS)
-      return husk_fail(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].index: %u is out of range (0 to %d)",
+      return husk_fail(err, 0,
+                       "linux.seccomp.syscalls[%zu].args[%zu].index: %u is out of range (0 to %d)",
                        i, k, a->index, SYSCALL_MAX_ARGS - 1);
     if (a->op == NULL)
       return husk_fail(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].op: required", i, k);
     if (find_operator(a->op) == NULL) {
       _cleanup_free_ char *q = oci_json_quote(a->op);
-      return husk_fail(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator %s", i, k, q);
+      return husk_fail(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator %s", i,
+                       k, q);
     }
   }
   return 0;
@@ -299,13 +308,16 @@ static int check_syscall(const struct oci_seccomp_syscall *sc, size_t i, uint32_
 /* The rules of one syscalls[] entry (already checked). */
 static int add_syscall(struct husk_seccomp *f, const struct oci_seccomp_syscall *sc, size_t i,
                        uint32_t action, struct husk_error **err) {
-  _cleanup_free_ struct scmp_arg_cmp *cmps = xmalloc0(sizeof(*cmps) * (sc->args_len ? sc->args_len : 1));
+  _cleanup_free_ struct scmp_arg_cmp *cmps =
+      xmalloc0(sizeof(*cmps) * (sc->args_len ? sc->args_len : 1));
   unsigned counts[SYSCALL_MAX_ARGS] = {0};
   bool repeated = false;
   for (size_t k = 0; k < sc->args_len; k++) {
     const struct oci_seccomp_arg *a = &sc->args[k];
     /* MASKED_EQ: value is the mask, valueTwo the datum */
-    cmps[k] = (struct scmp_arg_cmp){.arg = a->index, .op = find_operator(a->op)->op, .datum_a = a->value,
+    cmps[k] = (struct scmp_arg_cmp){.arg = a->index,
+                                    .op = find_operator(a->op)->op,
+                                    .datum_a = a->value,
                                     .datum_b = a->has_value_two ? a->value_two : 0};
     if (++counts[a->index] > 1)
       repeated = true;
@@ -331,6 +343,8 @@ static int add_syscall(struct husk_seccomp *f, const struct oci_seccomp_syscall 
       _cleanup_free_ char *q = oci_json_quote(name);
       return husk_fail(err, -r, "linux.seccomp.syscalls[%zu]: add the rule for %s", i, q);
     }
+    if (action == SCMP_ACT_NOTIFY)
+      f->notify_added = true;
   }
   return 0;
 }
@@ -361,15 +375,17 @@ static int set_flags(struct husk_seccomp *f, const struct oci_seccomp *s, struct
       if (!f->notify)
         continue;
       if (!kernel_has_flag(kflag))
-        return husk_fail(err, 0, "linux.seccomp.flags[%zu]: %s is not supported by this kernel", i, name);
+        return husk_fail(err, 0, "linux.seccomp.flags[%zu]: %s is not supported by this kernel", i,
+                         name);
       if (fl->attr == 0)
-        f->raw = true;
+        f->raw = true; /* libseccomp < 2.6 cannot pass it: load the BPF ourselves */
     }
     if (fl->attr != 0) {
       int r = seccomp_attr_set(f->ctx, (enum scmp_filter_attr)fl->attr, 1);
       if (r < 0)
-        return husk_fail(err, -r, "linux.seccomp.flags[%zu]: %s is not supported by this kernel or libseccomp",
-                         i, name);
+        return husk_fail(
+            err, -r, "linux.seccomp.flags[%zu]: %s is not supported by this kernel or libseccomp",
+            i, name);
     }
     f->raw_flags |= kflag;
     if (kflag == SECCOMP_FILTER_FLAG_TSYNC && f->notify)
@@ -394,6 +410,7 @@ static int export_bpf(struct husk_seccomp *f, struct husk_error **err) {
     return husk_fail(err, 0, "linux.seccomp: the BPF program has an unexpected size (%lld bytes)",
                      (long long)size);
   f->prog = xmalloc0(size);
+  errno = 0;
   if (pread(fd, f->prog, size, 0) != size)
     return husk_fail(err, errno ? errno : EIO, "linux.seccomp: read the BPF program back");
   f->prog_len = size / sizeof(struct sock_filter);
@@ -404,8 +421,10 @@ static int connect_listener(struct husk_seccomp *f, struct husk_error **err) {
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
   _cleanup_free_ char *q = oci_json_quote(f->listener_path);
   if (f->listener_path[0] == '\0' || strlen(f->listener_path) >= sizeof(sa.sun_path))
-    return husk_fail(err, 0, "linux.seccomp.listenerPath: %s is not a usable unix socket path (at most %zu bytes)",
-                     q, sizeof(sa.sun_path) - 1);
+    return husk_fail(
+        err, 0,
+        "linux.seccomp.listenerPath: %s is not a usable unix socket path (at most %zu bytes)", q,
+        sizeof(sa.sun_path) - 1);
   memcpy(sa.sun_path, f->listener_path, strlen(f->listener_path));
   _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
@@ -434,7 +453,8 @@ int husk_seccomp_prepare(const struct oci_seccomp *s, struct husk_seccomp **out,
   /* Every syscall, sendmsg included, would wait for a listener that does
    * not have the fd yet. */
   if (def == SCMP_ACT_NOTIFY)
-    return husk_fail(err, 0, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
+    return husk_fail(err, 0,
+                     "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action");
 
   _cleanup_free_ uint32_t *rule_actions = xmalloc0(sizeof(uint32_t) * (s->syscalls_len + 1));
   size_t first_notify = 0;
@@ -451,20 +471,26 @@ int husk_seccomp_prepare(const struct oci_seccomp *s, struct husk_seccomp **out,
   }
   if (f->notify) {
     if (s->listener_path == NULL || s->listener_path[0] == '\0')
-      return husk_fail(err, 0, "linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY "
-                               "(linux.seccomp.syscalls[%zu])", first_notify);
+      return husk_fail(err, 0,
+                       "linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY "
+                       "(linux.seccomp.syscalls[%zu])",
+                       first_notify);
     unsigned api = seccomp_api_get();
     if (api < 5)
-      return husk_fail(err, 0, "linux.seccomp.syscalls[%zu].action: SCMP_ACT_NOTIFY needs libseccomp >= 2.5 "
-                               "and Linux >= 5.0 (seccomp API level %u, 5 needed)", first_notify, api);
+      return husk_fail(
+          err, 0,
+          "linux.seccomp.syscalls[%zu].action: SCMP_ACT_NOTIFY needs libseccomp >= 2.5 "
+          "and Linux >= 5.0 (seccomp API level %u, 5 needed)",
+          first_notify, api);
     f->listener_path = xstrdup(s->listener_path);
     f->metadata = xstrdup(s->listener_metadata);
   }
 
   f->ctx = seccomp_init(def);
   if (f->ctx == NULL)
-    return husk_fail(err, 0, "linux.seccomp.defaultAction: %s is not supported by this kernel or libseccomp",
-                     s->default_action);
+    return husk_fail(
+        err, 0, "linux.seccomp.defaultAction: %s is not supported by this kernel or libseccomp",
+        s->default_action);
   /* no_new_privs is process.noNewPrivileges' business, not the filter's. */
   r = seccomp_attr_set(f->ctx, SCMP_FLTATR_CTL_NNP, 0);
   if (r < 0)
@@ -490,6 +516,10 @@ int husk_seccomp_prepare(const struct oci_seccomp *s, struct husk_seccomp **out,
     if (r < 0)
       return r;
   }
+  /* libseccomp asks for a listener only when it has a NOTIFY rule; the
+   * listener gets its fd all the same. */
+  if (f->notify && !f->notify_added)
+    f->raw = true;
   if (f->raw) {
     r = export_bpf(f, err);
     if (r < 0)
@@ -509,7 +539,8 @@ int husk_seccomp_prepare(const struct oci_seccomp *s, struct husk_seccomp **out,
 /* The runtime spec's "container process state": what the listener gets
  * with the fd. Built before the load, so that no allocation has to run
  * under the filter. */
-static char *listener_message(const struct husk_seccomp *f, const char *state_json, pid_t host_pid) {
+static char *listener_message(const struct husk_seccomp *f, const char *state_json,
+                              pid_t host_pid) {
   yajl_gen g = yajl_gen_alloc(NULL);
   if (g == NULL)
     return NULL;
@@ -549,8 +580,8 @@ static int send_with_fd(int sock, int fd, const char *msg, size_t len) {
   } u;
   memset(&u, 0, sizeof(u));
   struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-                      .msg_controllen = sizeof(u.buf)};
+  struct msghdr mh = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
   struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
@@ -573,8 +604,9 @@ static int send_with_fd(int sock, int fd, const char *msg, size_t len) {
 
 static int load_failed(int errno_, struct husk_error **err) {
   if (errno_ == EACCES || errno_ == EPERM)
-    return husk_fail(err, errno_, "load the seccomp filter (without process.noNewPrivileges "
-                                  "this needs CAP_SYS_ADMIN)");
+    return husk_fail(err, errno_,
+                     "load the seccomp filter (without process.noNewPrivileges "
+                     "this needs CAP_SYS_ADMIN)");
   return husk_fail(err, errno_, "load the seccomp filter");
 }
 

@@ -892,6 +892,170 @@ static void test_default(bool rootless) {
   oci_config_free(c);
 }
 
+
+/* ---- collecting every error ------------------------------------------- */
+
+/* Parse with oci_config_parse_all and compare the "path: message" list. */
+static struct oci_config *expect_all(const char *json, const char *const *want, size_t n_want) {
+  struct oci_config_error *errors = NULL;
+  size_t n = 99;
+  struct oci_config *c = oci_config_parse_all(json, strlen(json), &errors, &n);
+  CHECK(n == n_want);
+  for (size_t i = 0; i < n && i < n_want; i++) {
+    _cleanup_free_ char *got = xasprintf("%s: %s", errors[i].path, errors[i].message);
+    CHECK_STR(got, want[i]);
+    CHECK(strchr(errors[i].message, '\n') == NULL);
+  }
+  for (size_t i = n_want; i < n; i++)
+    fprintf(stderr, "  extra error: %s: %s\n", errors[i].path, errors[i].message);
+  oci_config_errors_free(errors, n);
+  return c;
+}
+
+static void test_parse_all_valid(void) {
+  _cleanup_free_ char *path = data_path("full.json");
+  _cleanup_free_ char *text = NULL;
+  size_t len = 0;
+  CHECK(read_file(path, &text, &len, 0, NULL) == 0);
+  struct oci_config_error *errors = (struct oci_config_error *)1;
+  size_t n = 99;
+  struct oci_config *all = oci_config_parse_all(text, len, &errors, &n);
+  CHECK(all != NULL && n == 0 && errors == NULL);
+  /* Collecting changes nothing in a valid config. */
+  struct oci_config *one = load("full.json");
+  CHECK(one && all && oci_config_equal(one, all));
+  oci_config_free(one);
+  oci_config_free(all);
+}
+
+static void test_parse_all_errors(void) {
+  const char *json =
+      "{\"ociVersion\": 1,\n"
+      " \"process\": {\"args\": [\"sh\", 2, false], \"user\": {\"uid\": -1, \"gid\": 0},\n"
+      "             \"terminal\": \"no\", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1,"
+      " \"soft\": 1}, {\"hard\": 1, \"soft\": 1}, {\"type\": \"RLIMIT_NOFILE\", \"hard\": 1,"
+      " \"soft\": 1}]},\n"
+      " \"root\": {\"path\": \"rootfs\", \"readonly\": 1},\n"
+      " \"mounts\": [{\"destination\": \"/a\"}, 5, {\"type\": \"tmpfs\"}],\n"
+      " \"hooks\": {\"prestart\": [{\"path\": \"/x\", \"timeout\": 0}]},\n"
+      " \"linux\": {\"sysctl\": {\"a.b\": 1, \"c.d\": \"1\"},\n"
+      "           \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"bogus\"}, {}, {\"type\": "
+      "\"pid\"}],\n"
+      "           \"devices\": [{\"path\": \"/dev/x\"}],\n"
+      "           \"resources\": {\"pids\": {\"limit\": \"many\"}, \"memory\": 5}}}";
+  const char *const want[] = {
+      "ociVersion: expected a string",
+      "process.terminal: expected a boolean",
+      "process.user.uid: expected a non-negative integer, got -1",
+      "process.args[1]: expected a string",
+      "process.args[2]: expected a string",
+      "process.cwd: missing required field",
+      "process.rlimits[1].type: missing required field",
+      "process.rlimits[2].type: duplicate rlimit \"RLIMIT_NOFILE\"",
+      "root.readonly: expected a boolean",
+      "mounts[1]: expected an object",
+      "mounts[2].destination: missing required field",
+      "hooks.prestart[0].timeout: must be greater than 0, got 0",
+      "linux.sysctl[\"a.b\"]: expected a string",
+      "linux.resources.memory: expected an object",
+      "linux.resources.pids.limit: expected an integer",
+      "linux.namespaces[1].type: unknown namespace type \"bogus\"",
+      "linux.namespaces[2].type: missing required field",
+      "linux.devices[0].type: missing required field",
+      "linux.namespaces[3].type: duplicate namespace \"pid\"",
+  };
+  struct oci_config *c = expect_all(json, want, ARRAY_SIZE(want));
+  CHECK(c != NULL);
+  if (c == NULL)
+    return;
+  /* What did parse is there; what failed is unset. */
+  CHECK(c->oci_version == NULL);
+  CHECK(c->process && c->process->args_len == 3 && c->process->args[1] == NULL);
+  CHECK_STR(c->process->args[0], "sh");
+  CHECK(c->process->cwd == NULL && !c->process->terminal && c->process->user.uid == 0);
+  CHECK(c->process->rlimits_len == 3 && c->process->rlimits[1].type == NULL);
+  CHECK_STR(c->root->path, "rootfs");
+  CHECK(c->mounts_len == 3 && c->mounts[2].destination == NULL);
+  CHECK_STR(c->mounts[2].type, "tmpfs");
+  CHECK(c->linux_->sysctl_len == 2 && c->linux_->sysctl[0].value == NULL);
+  CHECK_STR(c->linux_->sysctl[1].value, "1");
+  CHECK(c->linux_->namespaces_len == 4 && c->linux_->namespaces[2].type == NULL);
+  CHECK(c->linux_->resources && c->linux_->resources->memory == NULL &&
+        !c->linux_->resources->has_pids_limit);
+  oci_config_free(c);
+
+  /* The strict parse stops at the first of them, with its usual message. */
+  _cleanup_error_ struct husk_error *err = NULL;
+  CHECK(oci_config_parse(json, strlen(json), "config.json", &err) == NULL);
+  CHECK(err && strcmp(err->msg, "config.json: ociVersion: expected a string") == 0);
+}
+
+static void test_parse_all_documents(void) {
+  const char *const bad_json[] = {
+      "invalid JSON: parse error: premature EOF (line 1, column 12)"};
+  struct oci_config_error *errors = NULL;
+  size_t n = 0;
+  const char *text = "{\"a\": [1, 2";
+  CHECK(oci_config_parse_all(text, strlen(text), &errors, &n) == NULL);
+  CHECK(n == 1 && errors && errors[0].path[0] == '\0');
+  if (n == 1)
+    CHECK_STR(errors[0].message, bad_json[0]);
+  oci_config_errors_free(errors, n);
+  const char *const not_object[] = {": expected a JSON object at the top level"};
+  CHECK(expect_all("[1]", not_object, 1) == NULL);
+  /* An empty object: just the one required field. */
+  const char *const empty[] = {"ociVersion: missing required field"};
+  struct oci_config *c = expect_all("{}", empty, 1);
+  CHECK(c != NULL);
+  oci_config_free(c);
+}
+
+
+/* The full.json walk again: with one value of the wrong type, collecting
+ * finds exactly that one error, the strict parse's own (less the name). */
+static void test_parse_all_every_wrong_type(void) {
+  _cleanup_free_ char *path = data_path("full.json");
+  _cleanup_free_ char *text = NULL;
+  CHECK(read_file(path, &text, NULL, 0, NULL) == 0);
+  if (text == NULL)
+    return;
+  char buf[256];
+  yajl_val tree = yajl_tree_parse(text, buf, sizeof(buf));
+  CHECK(tree != NULL);
+  size_t bad = 0, n = 0;
+  for (struct mutation m = {.target = 1};; m.target++, n++) {
+    m.seen = 0;
+    yajl_gen g = yajl_gen_alloc(NULL);
+    emit(g, tree, NULL, "", &m);
+    const unsigned char *out;
+    size_t len;
+    yajl_gen_get_buf(g, &out, &len);
+    if (m.target >= m.seen) {
+      yajl_gen_free(g);
+      break;
+    }
+    _cleanup_error_ struct husk_error *err = NULL;
+    struct oci_config *strict = oci_config_parse((const char *)out, len, "config.json", &err);
+    struct oci_config_error *errors = NULL;
+    size_t n_errors = 0;
+    struct oci_config *all = oci_config_parse_all((const char *)out, len, &errors, &n_errors);
+    _cleanup_free_ char *got =
+        n_errors ? xasprintf("config.json: %s: %s", errors[0].path, errors[0].message) : NULL;
+    if (all == NULL || n_errors != 1 || err == NULL || strcmp(got, err->msg) != 0) {
+      bad++;
+      fprintf(stderr, "collecting, wrong type at %s: %zu errors, first %s, strict %s\n", m.path,
+              n_errors, got ? got : "-", err ? err->msg : "-");
+    }
+    oci_config_errors_free(errors, n_errors);
+    oci_config_free(all);
+    oci_config_free(strict);
+    yajl_gen_free(g);
+  }
+  yajl_tree_free(tree);
+  CHECK(n > 300);
+  CHECK(bad == 0);
+}
+
 int main(int argc, char **argv) {
   _cleanup_free_ char *dir = NULL;
   if (argc > 1) {
@@ -911,6 +1075,10 @@ int main(int argc, char **argv) {
   test_load_errors();
   test_default(false);
   test_default(true);
+  test_parse_all_valid();
+  test_parse_all_errors();
+  test_parse_all_documents();
+  test_parse_all_every_wrong_type();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

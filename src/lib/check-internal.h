@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What the check-*.c files share. Each file checks one part of the config
+ * against this host and adds findings; none of them changes anything.
+ *
+ * The config may be partial: when it has errors, a field that failed to
+ * parse is left unset (a NULL string, a NULL array element), and those
+ * errors are findings already. The checks skip what is unset. */
+#ifndef HUSK_CHECK_INTERNAL_H
+#define HUSK_CHECK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "check.h"
+#include "spec.h"
+
+struct husk_check {
+  const struct husk_check_options *opts;
+  const struct oci_config *config;
+  char *bundle;      /* absolute */
+  char *rootfs;      /* absolute; NULL when root.path is unusable */
+  int rootfd;        /* O_PATH of the rootfs, or -1 */
+  struct husk_check_report *report;
+  /* The namespaces the container gets: new ones or joined by path. */
+  bool has_ns[8];
+  bool new_ns[8];
+};
+
+/* Index into has_ns/new_ns for a namespace type ("network"), or -1. */
+int check_ns_index(const char *type);
+#define CHECK_NS(ck, type) ((ck)->has_ns[check_ns_index(type)])
+#define CHECK_NEW_NS(ck, type) ((ck)->new_ns[check_ns_index(type)])
+
+void check_add(struct husk_check *ck, enum husk_check_severity sev, const char *path,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+#define check_error(ck, path, ...) check_add((ck), HUSK_CHECK_ERROR, (path), __VA_ARGS__)
+#define check_warning(ck, path, ...) check_add((ck), HUSK_CHECK_WARNING, (path), __VA_ARGS__)
+#define check_note(ck, path, ...) check_add((ck), HUSK_CHECK_NOTE, (path), __VA_ARGS__)
+
+/* Where `path` (absolute, in the container) lands in the rootfs, resolved as
+ * husk resolves it: symlinks are followed inside the rootfs only, and what
+ * does not exist yet is taken as written. *landed is the resulting path in
+ * the container (malloc'd); *escape is the first symlink on the way whose
+ * target would lead out of the rootfs on the host (malloc'd "LINK -> TARGET",
+ * or NULL); *missing tells whether the path does not exist (yet); *fd is an
+ * O_PATH fd of what it names, or -1 when it is missing. Returns 0, or -errno
+ * when a non-directory is in the way (ENOTDIR) or symlinks loop (ELOOP). */
+int check_resolve(const struct husk_check *ck, const char *path, char **landed, char **escape,
+                  bool *missing, int *fd);
+
+/* The index of the mount whose destination holds `path` (itself or below
+ * it; the last such mount wins, as it is mounted last), or -1. */
+int check_mount_covering(const struct husk_check *ck, const char *path);
+
+/* Capabilities of husk itself: in its bounding set, in its effective set. */
+bool check_host_has_cap(int cap);
+bool check_self_effective_cap(int cap);
+
+/* The parts. */
+void check_root(struct husk_check *ck);
+void check_process(struct husk_check *ck);
+void check_capabilities(struct husk_check *ck);
+void check_mounts(struct husk_check *ck);
+void check_namespaces(struct husk_check *ck);
+void check_linux(struct husk_check *ck);
+void check_seccomp(struct husk_check *ck);
+void check_cgroups(struct husk_check *ck);
+void check_hooks(struct husk_check *ck);
+
+#endif

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* check: linux.sysctl (exists here, and belongs to a namespace the container
+ * has) and linux.devices. */
+#include <string.h>
+#include <unistd.h>
+
+#include "check-internal.h"
+#include "json.h"
+#include "utils.h"
+
+/* The namespace a sysctl belongs to, or NULL when it is the host's. */
+static const char *sysctl_namespace(const char *key) {
+  static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+                                    "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+                                    "kernel.shmmni", "kernel.shm_rmid_forced"};
+  if (str_has_prefix(key, "net."))
+    return "network";
+  if (str_has_prefix(key, "fs.mqueue."))
+    return "ipc";
+  for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
+    if (strcmp(key, ipc[i]) == 0)
+      return "ipc";
+  if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+    return "uts";
+  return NULL;
+}
+
+static void check_sysctl(struct husk_check *ck, const struct oci_kv *kv) {
+  const char *key = kv->key;
+  _cleanup_free_ char *q = oci_json_quote(key);
+  _cleanup_free_ char *path = xasprintf("linux.sysctl[%s]", q);
+  if (key[0] == '\0' || key[0] == '/' || key[0] == '.' || strstr(key, "..")) {
+    check_error(ck, path, "not a sysctl name");
+    return;
+  }
+  const char *ns = sysctl_namespace(key);
+  if (ns && !CHECK_NS(ck, ns)) {
+    check_error(ck, path,
+                "belongs to the %s namespace, and the container shares the host's: husk would "
+                "change the host's value (add {\"type\": \"%s\"} to linux.namespaces)",
+                ns, ns);
+    return;
+  }
+  _cleanup_free_ char *file = xasprintf("/proc/sys/%s", key);
+  for (char *p = file + strlen("/proc/sys/"); *p; p++)
+    if (*p == '.')
+      *p = '/';
+  if (access(file, F_OK) < 0) {
+    if (strcmp(ns ? ns : "", "network") == 0 && CHECK_NEW_NS(ck, "network"))
+      check_note(ck, path,
+                 "not on this host (%s): it may exist in the container's new network namespace",
+                 file);
+    else
+      check_error(ck, path, "no such sysctl on this host (%s is missing)", file);
+    return;
+  }
+  if (ns == NULL)
+    check_warning(ck, path, "is not namespaced: husk would change it for the whole host");
+}
+
+static void check_devices(struct husk_check *ck, const struct oci_linux *l) {
+  for (size_t i = 0; i < l->devices_len; i++) {
+    const struct oci_device *d = &l->devices[i];
+    if (d->path && strncmp(d->path, "/dev/", 5) != 0) {
+      _cleanup_free_ char *path = xasprintf("linux.devices[%zu].path", i);
+      check_error(ck, path, "%s is not under /dev", d->path);
+    }
+    if (d->type && (strlen(d->type) != 1 || strchr("cubp", d->type[0]) == NULL)) {
+      _cleanup_free_ char *path = xasprintf("linux.devices[%zu].type", i);
+      check_error(ck, path, "unknown type \"%s\" (c, u, b or p)", d->type);
+    }
+  }
+}
+
+void check_linux(struct husk_check *ck) {
+  const struct oci_linux *l = ck->config->linux_;
+  if (l == NULL)
+    return;
+  for (size_t i = 0; i < l->sysctl_len; i++)
+    if (l->sysctl[i].key && l->sysctl[i].value)
+      check_sysctl(ck, &l->sysctl[i]);
+  check_devices(ck, l);
+}

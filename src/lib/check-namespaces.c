@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* check: linux.namespaces against this kernel, joined namespace paths, the
+ * user namespace and its id mappings, hostname without a uts namespace. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "check-internal.h"
+#include "namespaces.h"
+#include "utils.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE 0xb703 /* _IO(0xb7, 0x3) */
+#endif
+
+#define MAX_MAP_LINES 340 /* the kernel's limit since Linux 4.15 */
+
+/* "network" for CLONE_NEWNET, the name the config uses. */
+static const char *type_name(int flag) {
+  static const char *const types[] = {"pid", "network", "mount", "ipc",
+                                      "uts", "user",    "cgroup", "time"};
+  for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+    if (husk_ns_flag(types[i]) == flag)
+      return types[i];
+  return "unknown";
+}
+
+static void check_join(struct husk_check *ck, size_t i, const struct oci_namespace *ns, int flag) {
+  _cleanup_free_ char *path = xasprintf("linux.namespaces[%zu].path", i);
+  _cleanup_close_ int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    check_error(ck, path, "%s: %s", ns->path, strerror(errno));
+    return;
+  }
+  int actual = ioctl(fd, NS_GET_NSTYPE);
+  if (actual < 0 && errno == ENOTTY)
+    check_error(ck, path, "%s is not a namespace file", ns->path);
+  else if (actual >= 0 && actual != flag)
+    check_error(ck, path, "%s is a namespace of type %s, not %s", ns->path, type_name(actual),
+                ns->type);
+}
+
+static void check_kernel_namespaces(struct husk_check *ck, const struct oci_linux *l) {
+  for (size_t i = 0; i < l->namespaces_len; i++) {
+    const struct oci_namespace *ns = &l->namespaces[i];
+    int flag = ns->type ? husk_ns_flag(ns->type) : 0;
+    if (flag == 0)
+      continue; /* a config error already */
+    const char *proc = husk_ns_proc_name(flag);
+    _cleanup_free_ char *self = xasprintf("/proc/self/ns/%s", proc);
+    if (access(self, F_OK) < 0) {
+      _cleanup_free_ char *path = xasprintf("linux.namespaces[%zu].type", i);
+      check_error(ck, path, "this kernel has no %s namespaces (%s is missing)", ns->type, self);
+      continue;
+    }
+    bool join = ns->path && ns->path[0];
+    if (!join && flag == CLONE_NEWTIME) {
+      _cleanup_free_ char *path = xasprintf("linux.namespaces[%zu]", i);
+      check_error(ck, path, "husk cannot create time namespaces yet (it can join one by path)");
+    }
+    if (join)
+      check_join(ck, i, ns, flag);
+  }
+}
+
+static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
+  return a < b + blen && b < a + alen;
+}
+
+static void check_map(struct husk_check *ck, const char *name, const struct oci_id_mapping *m,
+                      size_t n) {
+  _cleanup_free_ char *field = xasprintf("linux.%s", name);
+  if (n > MAX_MAP_LINES)
+    check_error(ck, field, "%zu lines: the kernel takes at most %d", n, MAX_MAP_LINES);
+  for (size_t i = 0; i < n; i++) {
+    _cleanup_free_ char *path = xasprintf("linux.%s[%zu]", name, i);
+    if (m[i].size == 0) {
+      _cleanup_free_ char *size = xasprintf("%s.size", path);
+      check_error(ck, size, "must be greater than 0");
+      continue;
+    }
+    for (size_t k = 0; k < i; k++) {
+      if (overlap(m[i].container_id, m[i].size, m[k].container_id, m[k].size)) {
+        check_error(ck, path, "its container ids overlap those of [%zu]", k);
+        break;
+      }
+      if (overlap(m[i].host_id, m[i].size, m[k].host_id, m[k].size)) {
+        check_error(ck, path, "its host ids overlap those of [%zu]", k);
+        break;
+      }
+    }
+  }
+}
+
+static bool covers(const struct oci_id_mapping *m, size_t n, uint32_t id) {
+  for (size_t i = 0; i < n; i++)
+    if (id >= m[i].container_id && id - m[i].container_id < m[i].size)
+      return true;
+  return false;
+}
+
+static void check_user_ns(struct husk_check *ck, const struct oci_linux *l) {
+  size_t nu = l ? l->uid_mappings_len : 0, ng = l ? l->gid_mappings_len : 0;
+  if (!CHECK_NEW_NS(ck, "user")) {
+    const char *why = CHECK_NS(ck, "user")
+                          ? "the user namespace is joined by path and has its mappings already: "
+                            "remove these"
+                          : "mappings need a new user namespace: add {\"type\": \"user\"} to "
+                            "linux.namespaces";
+    if (nu)
+      check_error(ck, "linux.uidMappings", "%s", why);
+    if (ng)
+      check_error(ck, "linux.gidMappings", "%s", why);
+    return;
+  }
+  if (nu == 0)
+    check_error(ck, "linux.uidMappings", "a new user namespace needs uid mappings");
+  if (ng == 0)
+    check_error(ck, "linux.gidMappings", "a new user namespace needs gid mappings");
+  check_map(ck, "uidMappings", l->uid_mappings, nu);
+  check_map(ck, "gidMappings", l->gid_mappings, ng);
+  const struct oci_process *p = ck->config->process;
+  if (p == NULL)
+    return;
+  const struct oci_user *u = &p->user;
+  if (nu && !covers(l->uid_mappings, nu, u->uid))
+    check_error(ck, "process.user.uid", "%u is not mapped in the new user namespace "
+                                        "(linux.uidMappings)",
+                u->uid);
+  if (ng && !covers(l->gid_mappings, ng, u->gid))
+    check_error(ck, "process.user.gid", "%u is not mapped in the new user namespace "
+                                        "(linux.gidMappings)",
+                u->gid);
+  for (size_t i = 0; ng && i < u->additional_gids_len; i++) {
+    if (covers(l->gid_mappings, ng, u->additional_gids[i]))
+      continue;
+    _cleanup_free_ char *path = xasprintf("process.user.additionalGids[%zu]", i);
+    check_error(ck, path, "%u is not mapped in the new user namespace (linux.gidMappings)",
+                u->additional_gids[i]);
+  }
+}
+
+void check_namespaces(struct husk_check *ck) {
+  const struct oci_config *c = ck->config;
+  const struct oci_linux *l = c->linux_;
+  if (l)
+    check_kernel_namespaces(ck, l);
+  check_user_ns(ck, l);
+  static const char need_uts[] =
+      "needs a uts namespace: add {\"type\": \"uts\"} to linux.namespaces";
+  if (c->hostname && c->hostname[0] && !CHECK_NS(ck, "uts"))
+    check_error(ck, "hostname", "%s", need_uts);
+  if (c->domainname && c->domainname[0] && !CHECK_NS(ck, "uts"))
+    check_error(ck, "domainname", "%s", need_uts);
+}

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `husk check`: read the bundle, collect every config error, then run each
+ * part's checks against this host. Shared helpers live here too. */
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check-internal.h"
+#include "utils.h"
+
+#define MAX_SYMLINKS 40
+
+static const char *const ns_types[] = {"pid", "network", "mount", "ipc",
+                                       "uts", "user",    "cgroup", "time"};
+
+int check_ns_index(const char *type) {
+  for (size_t i = 0; type && i < ARRAY_SIZE(ns_types); i++)
+    if (strcmp(ns_types[i], type) == 0)
+      return (int)i;
+  return -1;
+}
+
+const char *husk_check_severity_name(enum husk_check_severity s) {
+  switch (s) {
+  case HUSK_CHECK_ERROR:
+    return "error";
+  case HUSK_CHECK_WARNING:
+    return "warning";
+  default:
+    return "note";
+  }
+}
+
+void check_add(struct husk_check *ck, enum husk_check_severity sev, const char *path,
+               const char *fmt, ...) {
+  struct husk_check_report *r = ck->report;
+  char *msg = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  if (vasprintf(&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end(ap);
+  if (msg == NULL) {
+    fputs("husk: out of memory\n", stderr);
+    abort();
+  }
+  /* One finding, one line. */
+  for (char *p = msg; *p; p++)
+    if (*p == '\n' || *p == '\r')
+      *p = ' ';
+  r->findings = realloc(r->findings, (r->len + 1) * sizeof(*r->findings));
+  if (r->findings == NULL) {
+    fputs("husk: out of memory\n", stderr);
+    abort();
+  }
+  r->findings[r->len++] = (struct husk_check_finding){
+      .severity = sev, .path = xstrdup(path ? path : ""), .message = msg};
+  r->count[sev]++;
+}
+
+/* ---- paths in the rootfs ------------------------------------------------ */
+
+/* The resolved components so far, for the text of where a path lands. */
+struct comps {
+  char **v;
+  size_t n;
+};
+
+static void comps_push(struct comps *c, const char *s) {
+  c->v = realloc(c->v, (c->n + 1) * sizeof(*c->v));
+  if (c->v == NULL)
+    abort();
+  c->v[c->n++] = xstrdup(s);
+}
+
+static void comps_pop(struct comps *c) {
+  if (c->n > 0)
+    free(c->v[--c->n]);
+}
+
+static char *comps_join(const struct comps *c) {
+  size_t len = 2;
+  for (size_t i = 0; i < c->n; i++)
+    len += strlen(c->v[i]) + 1;
+  char *s = xmalloc0(len);
+  for (size_t i = 0; i < c->n; i++) {
+    strcat(s, "/");
+    strcat(s, c->v[i]);
+  }
+  if (c->n == 0)
+    strcpy(s, "/");
+  return s;
+}
+
+static void comps_clear(struct comps *c) {
+  while (c->n > 0)
+    comps_pop(c);
+  free(c->v);
+  c->v = NULL;
+}
+
+/* Would `target`, read from a link `depth` directories below the rootfs,
+ * leave the rootfs when the host resolves it? */
+static bool target_escapes(const char *target, size_t depth) {
+  if (target[0] == '/')
+    return true;
+  long d = (long)depth;
+  _cleanup_free_ char *copy = xstrdup(target);
+  char *save = NULL;
+  for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+    if (strcmp(c, "..") == 0) {
+      if (--d < 0)
+        return true;
+    } else if (strcmp(c, ".") != 0) {
+      d++;
+    }
+  }
+  return false;
+}
+
+int check_resolve(const struct husk_check *ck, const char *path, char **landed, char **escape,
+                  bool *missing, int *fd) {
+  *landed = NULL;
+  *escape = NULL;
+  *missing = false;
+  *fd = -1;
+  if (ck->rootfd < 0)
+    return -EBADF;
+  struct comps done = {0};
+  int stack[PATH_MAX / 2];
+  size_t depth = 0;
+  int links = 0, ret = 0;
+  _cleanup_free_ char *todo = xstrdup(path);
+  _cleanup_free_ char *seen = NULL; /* the path walked so far, for messages */
+  int cur = openat(ck->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (cur < 0)
+    return -errno;
+
+  char *rest = todo;
+  while (rest && *rest) {
+    char *slash = strchr(rest, '/');
+    if (slash)
+      *slash = '\0';
+    char *comp = rest;
+    rest = slash ? slash + 1 : NULL;
+    bool last = rest == NULL || rest[strspn(rest, "/")] == '\0';
+    if (comp[0] == '\0' || strcmp(comp, ".") == 0)
+      continue;
+    if (strcmp(comp, "..") == 0) {
+      comps_pop(&done);
+      if (!*missing && depth > 0) {
+        close(cur);
+        cur = stack[--depth];
+      }
+      continue;
+    }
+    if (*missing) { /* below something missing: as written */
+      comps_push(&done, comp);
+      continue;
+    }
+    int next = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0 && errno == ENOENT) {
+      *missing = true;
+      comps_push(&done, comp);
+      continue;
+    }
+    struct stat st;
+    if (next < 0 || fstat(next, &st) < 0) {
+      ret = -errno;
+      if (next >= 0)
+        close(next);
+      goto out;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      char target[PATH_MAX];
+      ssize_t n = readlinkat(next, "", target, sizeof(target) - 1);
+      close(next);
+      if (n < 0) {
+        ret = -errno;
+        goto out;
+      }
+      target[n] = '\0';
+      if (++links > MAX_SYMLINKS) {
+        ret = -ELOOP;
+        goto out;
+      }
+      if (*escape == NULL && target_escapes(target, done.n)) {
+        comps_push(&done, comp);
+        _cleanup_free_ char *link = comps_join(&done);
+        comps_pop(&done);
+        *escape = xasprintf("%s -> %s", link, target);
+      }
+      char *spliced = rest ? xasprintf("%s/%s", target, rest) : xstrdup(target);
+      free(todo);
+      todo = rest = spliced;
+      if (target[0] == '/') {
+        while (depth > 0) {
+          close(cur);
+          cur = stack[--depth];
+        }
+        while (done.n > 0)
+          comps_pop(&done);
+      }
+      continue;
+    }
+    if (!last && !S_ISDIR(st.st_mode)) {
+      close(next);
+      ret = -ENOTDIR;
+      goto out;
+    }
+    if (depth == ARRAY_SIZE(stack)) {
+      close(next);
+      ret = -ENAMETOOLONG;
+      goto out;
+    }
+    stack[depth++] = cur;
+    cur = next;
+    comps_push(&done, comp);
+  }
+  *landed = comps_join(&done);
+  if (!*missing) {
+    *fd = cur;
+    cur = -1;
+  }
+out:
+  while (depth > 0)
+    close(stack[--depth]);
+  if (cur >= 0)
+    close(cur);
+  comps_clear(&done);
+  if (ret < 0) {
+    free(*escape);
+    *escape = NULL;
+  }
+  return ret;
+}
+
+/* "/a//b/../c/" -> "/a/c", lexically. */
+static char *normalize(const char *path) {
+  struct comps c = {0};
+  _cleanup_free_ char *copy = xstrdup(path);
+  char *save = NULL;
+  for (char *p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
+    if (strcmp(p, "..") == 0)
+      comps_pop(&c);
+    else if (strcmp(p, ".") != 0)
+      comps_push(&c, p);
+  }
+  char *s = comps_join(&c);
+  comps_clear(&c);
+  return s;
+}
+
+int check_mount_covering(const struct husk_check *ck, const char *path) {
+  const struct oci_config *c = ck->config;
+  _cleanup_free_ char *p = normalize(path);
+  int found = -1;
+  for (size_t i = 0; i < c->mounts_len; i++) {
+    const char *d = c->mounts[i].destination;
+    if (d == NULL || d[0] != '/')
+      continue;
+    _cleanup_free_ char *n = normalize(d);
+    size_t len = strlen(n);
+    if (strcmp(n, "/") == 0 || (strncmp(p, n, len) == 0 && (p[len] == '/' || p[len] == '\0')))
+      found = (int)i;
+  }
+  return found;
+}
+
+/* ---- husk's own capabilities --------------------------------------------- */
+
+bool check_host_has_cap(int cap) {
+  static uint64_t bounding;
+  static bool read;
+  if (!read) {
+    read = true;
+    bounding = ~0ULL;
+    _cleanup_free_ char *text = NULL;
+    if (read_file("/proc/self/status", &text, NULL, 0, NULL) == 0) {
+      const char *p = strstr(text, "\nCapBnd:");
+      if (p)
+        bounding = strtoull(p + 8, NULL, 16);
+    }
+  }
+  return cap >= 0 && cap < 64 && (bounding & (1ULL << cap));
+}
+
+bool check_self_effective_cap(int cap) {
+  cap_t caps = cap_get_proc();
+  cap_flag_value_t v = CAP_CLEAR;
+  if (caps) {
+    cap_get_flag(caps, (cap_value_t)cap, CAP_EFFECTIVE, &v);
+    cap_free(caps);
+  }
+  return v == CAP_SET;
+}
+
+/* ---- the driver ------------------------------------------------------------ */
+
+static void add_config_errors(struct husk_check *ck, const char *text, size_t len) {
+  struct oci_config_error *errors = NULL;
+  size_t n = 0;
+  struct oci_config *config = oci_config_parse_all(text, len, &errors, &n);
+  for (size_t i = 0; i < n; i++)
+    check_error(ck, errors[i].path, "%s", errors[i].message);
+  oci_config_errors_free(errors, n);
+  ck->config = config;
+}
+
+/* Which namespaces the container will be in, new or joined. */
+static void plan_namespaces(struct husk_check *ck) {
+  const struct oci_linux *l = ck->config->linux_;
+  for (size_t i = 0; l && i < l->namespaces_len; i++) {
+    int k = check_ns_index(l->namespaces[i].type);
+    if (k < 0)
+      continue;
+    ck->has_ns[k] = true;
+    if (l->namespaces[i].path == NULL || l->namespaces[i].path[0] == '\0')
+      ck->new_ns[k] = true;
+  }
+}
+
+int husk_check_bundle(const char *bundle, const struct husk_check_options *opts,
+                      struct husk_check_report *out, struct husk_error **err) {
+  static const struct husk_check_options no_options;
+  memset(out, 0, sizeof(*out));
+  char real[PATH_MAX];
+  if (realpath(bundle, real) == NULL)
+    return husk_fail(err, errno, "bundle %s", bundle);
+  struct stat st;
+  if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+    return husk_fail(err, ENOTDIR, "bundle %s", bundle);
+  _cleanup_free_ char *config_path = xasprintf("%s/config.json", real);
+  _cleanup_free_ char *text = NULL;
+  size_t len = 0;
+  if (read_file(config_path, &text, &len, 64 << 20, err) < 0)
+    return -EINVAL;
+
+  out->bundle = xstrdup(bundle);
+  struct husk_check ck = {
+      .opts = opts ? opts : &no_options,
+      .bundle = xstrdup(real),
+      .rootfd = -1,
+      .report = out,
+  };
+  add_config_errors(&ck, text, len);
+  if (ck.config) {
+    plan_namespaces(&ck);
+    check_root(&ck);
+    check_process(&ck);
+    check_capabilities(&ck);
+    check_mounts(&ck);
+    check_namespaces(&ck);
+    check_linux(&ck);
+    check_seccomp(&ck);
+    check_cgroups(&ck);
+    check_hooks(&ck);
+  }
+  if (ck.rootfd >= 0)
+    close(ck.rootfd);
+  free(ck.rootfs);
+  free(ck.bundle);
+  oci_config_free((struct oci_config *)ck.config);
+  return 0;
+}
+
+void husk_check_report_free(struct husk_check_report *r) {
+  for (size_t i = 0; i < r->len; i++) {
+    free(r->findings[i].path);
+    free(r->findings[i].message);
+  }
+  free(r->findings);
+  free(r->bundle);
+  memset(r, 0, sizeof(*r));
+}
