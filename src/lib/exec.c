@@ -29,6 +29,7 @@
 #include "lsm.h"
 #include "process.h"
 #include "schedule.h"
+#include "seccomp-filter.h"
 #include "spec.h"
 #include "state.h"
 #include "sync.h"
@@ -57,6 +58,7 @@ struct exec_job {
   int console_fd;              /* the process' end: --console-socket or ours */
   int sync_fd;                 /* the process' end of the sync pair */
   int preserve_fds;
+  struct husk_seccomp *seccomp; /* the container's filter, prepared on the host side */
 };
 
 /* ---- building the process ---- */
@@ -297,13 +299,23 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
   _cleanup_close_ int proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (husk_process_rlimits(p, &err) < 0 || husk_process_cwd(p, &err) < 0 ||
       husk_process_find_executable(p, &exe, &err) < 0 || husk_process_scheduling(p, &err) < 0 ||
-      husk_lsm_apply(p, proc_fd, &err) < 0 || husk_process_credentials(p, &err) < 0 ||
-      husk_process_no_new_privs(p, &err) < 0)
+      husk_lsm_apply(p, proc_fd, &err) < 0)
+    exec_fail(job, err);
+  /* The container's seccomp filter applies to exec'd processes too. */
+  if (!p->no_new_privileges && husk_seccomp_load(job->seccomp, NULL, 0, &err) < 0)
+    exec_fail(job, err);
+  if (husk_process_credentials(p, &err) < 0 || husk_process_no_new_privs(p, &err) < 0)
     exec_fail(job, err);
   husk_process_close_fds(job->preserve_fds);
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal(sig, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
+  /* The sync socket is close-on-exec; after the load only execve is left. */
+  if (p->no_new_privileges && husk_seccomp_load(job->seccomp, NULL, 0, &err) < 0)
+    exec_fail(job, err);
   husk_process_exec(p, exe, &err);
   exec_fail(job, err);
 }
@@ -381,7 +393,15 @@ static int open_cgroup(struct exec_job *job, const char *sub, char **path, struc
   return 0;
 }
 
+static bool seccomp_uses_notify(const struct oci_seccomp *s) {
+  for (size_t i = 0; i < s->syscalls_len; i++)
+    if (s->syscalls[i].action && strcmp(s->syscalls[i].action, "SCMP_ACT_NOTIFY") == 0)
+      return true;
+  return false;
+}
+
 static void job_clear(struct exec_job *job) {
+  husk_seccomp_free(job->seccomp);
   for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
     if (job->ns_fds[i] >= 0)
       close(job->ns_fds[i]);
@@ -433,6 +453,12 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
     ret = -EINVAL;
     goto out;
   }
+  /* A NOTIFY listener serves the init only: an exec'd process gets the filter
+   * without one. */
+  if (job.config->linux_ && job.config->linux_->seccomp &&
+      !seccomp_uses_notify(job.config->linux_->seccomp) &&
+      (ret = husk_seccomp_prepare(job.config->linux_->seccomp, &job.seccomp, err)) < 0)
+    goto out;
   if (job.process->terminal && o->detach && o->console_socket == NULL) {
     ret = husk_fail(err, 0, "exec --tty --detach needs --console-socket to hand the terminal to");
     goto out;

@@ -18,6 +18,7 @@
 #include "lsm.h"
 #include "process.h"
 #include "schedule.h"
+#include "seccomp-filter.h"
 #include "rootfs.h"
 #include "state.h"
 #include "sync.h"
@@ -95,6 +96,15 @@ static char *init_state_json(struct husk_init_ctx *ctx, enum husk_status status)
   free(st.annotations.keys);
   free(st.annotations.values);
   return json;
+}
+
+static pid_t host_pid_of_self(struct husk_init_ctx *ctx) {
+  char self[32];
+  ssize_t n = readlinkat(ctx->proc_fd, "self", self, sizeof(self) - 1);
+  if (n <= 0)
+    return 0;
+  self[n] = '\0';
+  return (pid_t)atoi(self);
 }
 
 /* Before the root switch: prestart and createRuntime in the runtime's
@@ -201,6 +211,11 @@ void husk_init_main(struct husk_init_ctx *ctx) {
 
   if (husk_process_oom_score_adj(p, &err) < 0)
     init_fail(ctx, err);
+  /* Built (and a NOTIFY listenerPath connected) while the host's files are
+   * still in view; loaded at the end. */
+  struct husk_seccomp *filter = NULL;
+  if (husk_seccomp_prepare(c->linux_ ? c->linux_->seccomp : NULL, &filter, &err) < 0)
+    init_fail(ctx, err);
   if (husk_rootfs_prepare(ctx, &err) < 0)
     init_fail(ctx, err);
   if (run_create_hooks(ctx, &err) < 0 || husk_rootfs_pivot(ctx, &err) < 0)
@@ -225,6 +240,12 @@ void husk_init_main(struct husk_init_ctx *ctx) {
   if (husk_process_scheduling(p, &err) < 0 || husk_personality(c->linux_, &err) < 0 ||
       husk_lsm_apply(p, ctx->proc_fd, &err) < 0)
     init_fail(ctx, err);
+  /* The listener's state, and our host pid, made before the filter is in. */
+  _cleanup_free_ char *seccomp_state = filter ? init_state_json(ctx, HUSK_STATUS_CREATING) : NULL;
+  pid_t host_pid = host_pid_of_self(ctx);
+  /* Without no_new_privs loading needs CAP_SYS_ADMIN: before the drop. */
+  if (!p->no_new_privileges && husk_seccomp_load(filter, seccomp_state, host_pid, &err) < 0)
+    init_fail(ctx, err);
   if (husk_process_credentials(p, &err) < 0 || husk_process_no_new_privs(p, &err) < 0)
     init_fail(ctx, err);
   husk_phase("process");
@@ -242,6 +263,12 @@ void husk_init_main(struct husk_init_ctx *ctx) {
   close(ctx->fifo_fd);
   husk_process_close_fds(ctx->preserve_fds);
   reset_signals();
+  /* With no_new_privs the filter goes in last, so none of husk's own setup
+   * runs under it. A failure here can only be told on stderr. */
+  if (p->no_new_privileges && husk_seccomp_load(filter, seccomp_state, host_pid, &err) < 0) {
+    fprintf(stderr, "husk: %s\n", err->msg);
+    _exit(127);
+  }
   husk_process_exec(p, exe, &err);
   fprintf(stderr, "husk: %s\n", err->msg);
   _exit(127);

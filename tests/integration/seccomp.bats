@@ -300,3 +300,14 @@ fails_cleanly() {
 	assert_husk_error "linux.seccomp.listenerPath: connect to \"$BATS_TEST_TMPDIR/nobody.sock\"" \
 		'No such file or directory'
 }
+
+@test "seccomp: an exec'd process gets the container's filter too" {
+	seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+	set_args sleep 300
+	run -0 husk_bg run -d --bundle "$BUNDLE" c1
+	run -0 husk exec c1 sh -c 'grep "^Seccomp:" /proc/self/status; mkdir /dev/shm/x 2>&1; echo "rc=$?"'
+	assert_line --regexp '^Seccomp:[[:space:]]+2$'
+	assert_output --partial "Operation not permitted"
+	assert_line "rc=1"
+}
