@@ -75,6 +75,10 @@ const struct husk_command husk_commands[] = {
     {"spec", cmd_spec, "spec [--bundle DIR] [--rootless]", "write a default config.json",
      "Write a default config.json (runc's defaults, hostname \"husk\") into the bundle\n"
      "directory; --rootless writes one for an unprivileged user."},
+    {"features", cmd_features, "features", "print the runtime-spec features JSON",
+     "Print what this build of husk supports on this host, as the runtime-spec\n"
+     "features document (hooks, mount options, namespaces, capabilities, cgroup\n"
+     "drivers, seccomp actions/operators/archs, AppArmor, SELinux)."},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -331,6 +331,11 @@ int husk_cgroup_kill(const char *path, int sig, struct husk_error **err) {
     }
   }
   for_each_pid(path, kill_one, &sig);
+  /* v1 frozen tasks keep a SIGKILL pending until thawed (v2 ones die). */
+  bool v2;
+  _cleanup_free_ char *freezer = sig == SIGKILL ? husk_cgroup_freezer_file(path, &v2) : NULL;
+  if (freezer && !v2 && husk_cgroup_is_frozen(path))
+    write_file_at(AT_FDCWD, freezer, "THAWED", 6, NULL);
   return 0;
 }
 

@@ -132,3 +132,21 @@ unsigned long husk_mount_remount_flags(const struct husk_mount_opts *o) {
   return o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
                      MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME);
 }
+
+const char *const *husk_mount_option_names(void) {
+  static const char *names[ARRAY_SIZE(flag_table) + ARRAY_SIZE(propagation_table) +
+                           ARRAY_SIZE(recursive_table) + 8];
+  if (names[0] == NULL) {
+    size_t n = 0;
+    names[n++] = "bind";
+    names[n++] = "rbind";
+    for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++)
+      names[n++] = flag_table[i].name;
+    for (size_t i = 0; i < ARRAY_SIZE(propagation_table); i++)
+      names[n++] = propagation_table[i].name;
+    for (size_t i = 0; i < ARRAY_SIZE(recursive_table); i++)
+      names[n++] = recursive_table[i].name;
+    names[n] = NULL;
+  }
+  return names;
+}

@@ -25,4 +25,7 @@ void husk_mount_opts_clear(struct husk_mount_opts *o);
 /* Flags that a bind mount needs a remount to apply. */
 unsigned long husk_mount_remount_flags(const struct husk_mount_opts *o);
 
+/* Every option husk understands (for `husk features`), NULL-terminated. */
+const char *const *husk_mount_option_names(void);
+
 #endif

@@ -49,7 +49,7 @@ v2_dir() {
 	local mnt
 	mnt=$(awk '{ split($0, a, " - "); split(a[1], l, " "); split(a[2], r, " ")
 		if (r[1] == "cgroup2" && l[5] ~ /^\/sys\/fs\/cgroup/) print l[5] }' /proc/self/mountinfo | head -n1)
-	[ -n "$mnt" ] && echo "$mnt$2"
+	[ -n "$mnt" ] && echo "$mnt$1"
 }
 
 is_v2() {
