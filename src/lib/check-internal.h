@@ -21,6 +21,7 @@ struct husk_check {
   char *rootfs;      /* absolute; NULL when root.path is unusable */
   int rootfd;        /* O_PATH of the rootfs, or -1 */
   struct husk_check_report *report;
+  size_t n_config_errors; /* the first findings: errors of the parser */
   /* The namespaces the container gets: new ones or joined by path. */
   bool has_ns[8];
   bool new_ns[8];
@@ -36,6 +37,10 @@ void check_add(struct husk_check *ck, enum husk_check_severity sev, const char *
 #define check_error(ck, path, ...) check_add((ck), HUSK_CHECK_ERROR, (path), __VA_ARGS__)
 #define check_warning(ck, path, ...) check_add((ck), HUSK_CHECK_WARNING, (path), __VA_ARGS__)
 #define check_note(ck, path, ...) check_add((ck), HUSK_CHECK_NOTE, (path), __VA_ARGS__)
+
+/* Whether the parser found an error at `path` or below it: its values are
+ * then not what the config says (a failed field reads as 0 or absent). */
+bool check_config_error_at(const struct husk_check *ck, const char *path);
 
 /* Where `path` (absolute, in the container) lands in the rootfs, resolved as
  * husk resolves it: symlinks are followed inside the rootfs only, and what

@@ -124,10 +124,14 @@ static void check_user_ns(struct husk_check *ck, const struct oci_linux *l) {
     check_error(ck, "linux.uidMappings", "a new user namespace needs uid mappings");
   if (ng == 0)
     check_error(ck, "linux.gidMappings", "a new user namespace needs gid mappings");
+  /* A mapping that failed to parse reads as zeros: judge only whole ones. */
+  if (check_config_error_at(ck, "linux.uidMappings") ||
+      check_config_error_at(ck, "linux.gidMappings"))
+    return;
   check_map(ck, "uidMappings", l->uid_mappings, nu);
   check_map(ck, "gidMappings", l->gid_mappings, ng);
   const struct oci_process *p = ck->config->process;
-  if (p == NULL)
+  if (p == NULL || check_config_error_at(ck, "process.user"))
     return;
   const struct oci_user *u = &p->user;
   if (nu && !covers(l->uid_mappings, nu, u->uid))

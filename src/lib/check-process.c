@@ -223,10 +223,10 @@ static const char *no_sys_resource(void) {
 static void check_rlimits(struct husk_check *ck, const struct oci_process *p) {
   for (size_t i = 0; i < p->rlimits_len; i++) {
     const struct oci_rlimit *rl = &p->rlimits[i];
-    if (rl->type == NULL)
-      continue;
     char path[64];
     snprintf(path, sizeof(path), "process.rlimits[%zu]", i);
+    if (rl->type == NULL || check_config_error_at(ck, path))
+      continue;
     int resource = -1;
     for (size_t k = 0; k < ARRAY_SIZE(rlimits); k++)
       if (strcmp(rlimits[k].name, rl->type) == 0)

@@ -66,6 +66,16 @@ void check_add(struct husk_check *ck, enum husk_check_severity sev, const char *
   r->count[sev]++;
 }
 
+bool check_config_error_at(const struct husk_check *ck, const char *path) {
+  size_t len = strlen(path);
+  for (size_t i = 0; i < ck->n_config_errors; i++) {
+    const char *p = ck->report->findings[i].path;
+    if (strncmp(p, path, len) == 0 && (p[len] == '\0' || p[len] == '.' || p[len] == '['))
+      return true;
+  }
+  return false;
+}
+
 /* ---- paths in the rootfs ------------------------------------------------ */
 
 /* The resolved components so far, for the text of where a path lands. */
@@ -313,6 +323,7 @@ static void add_config_errors(struct husk_check *ck, const char *text, size_t le
     check_error(ck, errors[i].path, "%s", errors[i].message);
   oci_config_errors_free(errors, n);
   ck->config = config;
+  ck->n_config_errors = ck->report->len;
 }
 
 /* Which namespaces the container will be in, new or joined. */

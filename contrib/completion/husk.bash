@@ -1,0 +1,77 @@
+# bash completion for husk                                    -*- shell-script -*-
+# Install as /usr/share/bash-completion/completions/husk (make install does).
+
+_husk_ids() {
+	local root=/run/husk i
+	for ((i = 1; i < ${#COMP_WORDS[@]}; i++)); do
+		case ${COMP_WORDS[i]} in
+		--root) root=${COMP_WORDS[i + 1]} ;;
+		--root=*) root=${COMP_WORDS[i]#--root=} ;;
+		esac
+	done
+	[ "$(id -u)" != 0 ] && [ "$root" = /run/husk ] && root=${XDG_RUNTIME_DIR:-/tmp/husk-$(id -u)}/husk
+	compgen -W "$(ls "$root" 2>/dev/null)" -- "$cur"
+}
+
+_husk() {
+	local cur prev words cword
+	_init_completion || return
+	local commands="create start state kill delete run exec list spec features check pause resume update ps events"
+	local global="--root --log --log-format --debug --systemd-cgroup --cgroup-manager --rootless --version --help"
+	local cmd="" i
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
+		--root | --log | --log-format | --cgroup-manager | --rootless | --criu) ((i++)) ;;
+		-*) ;;
+		*) cmd=${words[i]}; break ;;
+		esac
+	done
+	case $prev in
+	--root | --bundle | -b) _filedir -d; return ;;
+	--log | --pid-file | --console-socket | --process | -p) _filedir; return ;;
+	--log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
+	--cgroup-manager) COMPREPLY=($(compgen -W "cgroupfs systemd disabled" -- "$cur")); return ;;
+	--rootless) COMPREPLY=($(compgen -W "true false auto" -- "$cur")); return ;;
+	--format) COMPREPLY=($(compgen -W "table json text" -- "$cur")); return ;;
+	esac
+	if [ -z "$cmd" ]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$global" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		fi
+		return
+	fi
+	local opts="--help"
+	case $cmd in
+	create) opts="--bundle --pid-file --console-socket --no-pivot --no-new-keyring --preserve-fds --help" ;;
+	run) opts="--bundle --detach --keep --pid-file --console-socket --no-pivot --no-new-keyring --preserve-fds --no-subreaper --help" ;;
+	exec) opts="--process --tty --detach --pid-file --console-socket --cwd --env --user --additional-gids --cap --no-new-privs --apparmor --process-label --preserve-fds --ignore-paused --cgroup --help" ;;
+	kill) opts="--all --help" ;;
+	delete) opts="--force --help" ;;
+	list) opts="--format --quiet --help" ;;
+	spec) opts="--bundle --rootless --help" ;;
+	check) opts="--bundle --format --help" ;;
+	ps) opts="--format --help" ;;
+	events) opts="--interval --stats --help" ;;
+	update) opts="--resources --memory --memory-reservation --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --help" ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		return
+	fi
+	case $cmd in
+	create | run | spec | list | features | check) ;;
+	kill)
+		local n=0
+		for ((i = i + 1; i < cword; i++)); do [[ ${words[i]} != -* ]] && ((n++)); done
+		if ((n == 1)); then
+			COMPREPLY=($(compgen -W "TERM KILL INT HUP QUIT USR1 USR2 STOP CONT WINCH" -- "$cur"))
+		else
+			COMPREPLY=($(_husk_ids))
+		fi
+		;;
+	*) COMPREPLY=($(_husk_ids)) ;;
+	esac
+}
+complete -F _husk husk
