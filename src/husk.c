@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/check-cmd.h"
 #include "cmd/cmd.h"
 #include "log.h"
 #include "state.h"
@@ -75,6 +76,16 @@ const struct husk_command husk_commands[] = {
     {"spec", cmd_spec, "spec [--bundle DIR] [--rootless]", "write a default config.json",
      "Write a default config.json (runc's defaults, hostname \"husk\") into the bundle\n"
      "directory; --rootless writes one for an unprivileged user."},
+    {"check", cmd_check, "check [--bundle DIR] [--format text|json]",
+     "tell whether a bundle will run here, and why not",
+     "Check the bundle (default: the current directory) against this host without\n"
+     "creating anything: every config error with its JSON path, then what would stop\n"
+     "the container here (rootfs, process, mounts, namespaces, capabilities, rlimits,\n"
+     "seccomp, cgroups, sysctls, AppArmor/SELinux). One finding a line,\n"
+     "\"error|warning|note: JSON.PATH: PROBLEM\", then a summary line. Exit status 1\n"
+     "when there is an error.\n\n"
+     "  -b, --bundle DIR        the bundle holding config.json\n"
+     "  -f, --format text|json  for people (default) or for tools"},
     {"features", cmd_features, "features", "print the runtime-spec features JSON",
      "Print what this build of husk supports on this host, as the runtime-spec\n"
      "features document (hooks, mount options, namespaces, capabilities, cgroup\n"

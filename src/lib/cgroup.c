@@ -316,21 +316,24 @@ static int kill_one(pid_t pid, void *data) {
   return 0;
 }
 
+/* cgroup.kill (Linux 5.14) kills atomically, even processes forking. */
+static bool kill_v2(const char *path) {
+  size_t n;
+  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  for (size_t i = 0; i < n; i++) {
+    if (!hs[i].v2)
+      continue;
+    _cleanup_free_ char *file = xasprintf("%s%s/cgroup.kill", hs[i].mountpoint, path);
+    if (write_file_at(AT_FDCWD, file, "1", 1, NULL) == 0)
+      return true;
+  }
+  return false;
+}
+
 int husk_cgroup_kill(const char *path, int sig, struct husk_error **err) {
   (void)err;
-  if (sig == SIGKILL) {
-    /* cgroup.kill (Linux 5.14) kills atomically, even processes forking. */
-    size_t n;
-    const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
-    for (size_t i = 0; i < n; i++) {
-      if (!hs[i].v2)
-        continue;
-      _cleanup_free_ char *file = xasprintf("%s%s/cgroup.kill", hs[i].mountpoint, path);
-      if (write_file_at(AT_FDCWD, file, "1", 1, NULL) == 0)
-        return 0;
-    }
-  }
-  for_each_pid(path, kill_one, &sig);
+  if (sig != SIGKILL || !kill_v2(path))
+    for_each_pid(path, kill_one, &sig);
   /* v1 frozen tasks keep a SIGKILL pending until thawed (v2 ones die). */
   bool v2;
   _cleanup_free_ char *freezer = sig == SIGKILL ? husk_cgroup_freezer_file(path, &v2) : NULL;

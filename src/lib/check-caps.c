@@ -34,7 +34,8 @@ static uint64_t check_set(struct husk_check *ck, const char *set, char **names, 
       continue;
     }
     if (v > last) {
-      check_warning(ck, path, "%s is not supported by this kernel (it knows up to %d): husk skips it",
+      check_warning(ck, path,
+                    "%s is not supported by this kernel (it knows up to %d): husk skips it",
                     names[i], last);
       continue;
     }

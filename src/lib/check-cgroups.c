@@ -139,8 +139,8 @@ static void check_memory(struct husk_check *ck, const struct oci_memory *m, bool
 static void check_cpu(struct husk_check *ck, const struct oci_cpu *c, bool v2) {
   bool realtime = (c->has_realtime_runtime && c->realtime_runtime != 0) ||
                   (c->has_realtime_period && c->realtime_period != 0);
-  const char *rt_field = c->has_realtime_runtime ? RES "cpu.realtimeRuntime"
-                                                 : RES "cpu.realtimePeriod";
+  const char *rt_field =
+      c->has_realtime_runtime ? RES "cpu.realtimeRuntime" : RES "cpu.realtimePeriod";
   bool cpuset = (c->cpus && c->cpus[0]) || (c->mems && c->mems[0]);
   if (c->has_shares && c->shares != 0 && (c->shares < 2 || c->shares > 262144))
     check_error(ck, RES "cpu.shares", "%" PRIu64 " is not in 2-262144", c->shares);
@@ -152,11 +152,13 @@ static void check_cpu(struct husk_check *ck, const struct oci_cpu *c, bool v2) {
     if (c->cpus || c->mems)
       need_v1(ck, RES "cpu.cpus", "cpuset");
     if (realtime && !v1_root_has("cpu", "cpu.rt_runtime_us"))
-      check_error(ck, rt_field, "this kernel has no realtime group scheduling "
-                                "(CONFIG_RT_GROUP_SCHED: no cpu.rt_runtime_us)");
+      check_error(ck, rt_field,
+                  "this kernel has no realtime group scheduling "
+                  "(CONFIG_RT_GROUP_SCHED: no cpu.rt_runtime_us)");
     if (c->has_burst && !v1_root_has("cpu", "cpu.cfs_burst_us"))
-      check_error(ck, RES "cpu.burst", "this kernel has no CPU burst (cpu.cfs_burst_us: Linux "
-                                       "5.14 or later)");
+      check_error(ck, RES "cpu.burst",
+                  "this kernel has no CPU burst (cpu.cfs_burst_us: Linux "
+                  "5.14 or later)");
     if (c->has_idle && !v1_root_has("cpu", "cpu.idle"))
       check_error(ck, RES "cpu.idle", "this kernel has no cpu.idle (Linux 5.15 or later)");
     return;
@@ -165,8 +167,9 @@ static void check_cpu(struct husk_check *ck, const struct oci_cpu *c, bool v2) {
       (c->has_period && c->period != 0) || c->has_burst || c->has_idle)
     need_v2(ck, RES "cpu", "cpu");
   if (realtime)
-    check_error(ck, rt_field, "cgroup v2 has no realtime CPU bandwidth control (remove "
-                              "realtimeRuntime and realtimePeriod)");
+    check_error(ck, rt_field,
+                "cgroup v2 has no realtime CPU bandwidth control (remove "
+                "realtimeRuntime and realtimePeriod)");
   if (cpuset)
     need_v2(ck, RES "cpu.cpus", "cpuset");
 }
@@ -178,8 +181,9 @@ static void check_block_io(struct husk_check *ck, const struct oci_block_io *b, 
   if (!v2) {
     need_v1(ck, RES "blockIO", "blkio");
     if (leaf && !v1_root_has("blkio", "blkio.leaf_weight"))
-      ignored(ck, RES "blockIO.leafWeight", "this kernel has no blkio leaf weights (gone with "
-                                            "CFQ in Linux 5.0)");
+      ignored(ck, RES "blockIO.leafWeight",
+              "this kernel has no blkio leaf weights (gone with "
+              "CFQ in Linux 5.0)");
     return;
   }
   need_v2(ck, RES "blockIO", "io");
@@ -223,8 +227,9 @@ static void check_hugepages(struct husk_check *ck, const struct oci_resources *r
 static void check_unified(struct husk_check *ck, const struct oci_resources *r,
                           enum husk_cgroup_mode mode) {
   if (mode == HUSK_CGROUP_V1) {
-    check_error(ck, RES "unified", "this host has cgroup v1 only, and \"unified\" holds cgroup v2 "
-                                   "files");
+    check_error(ck, RES "unified",
+                "this host has cgroup v1 only, and \"unified\" holds cgroup v2 "
+                "files");
     return;
   }
   for (size_t i = 0; i < r->unified_len; i++) {
@@ -270,18 +275,21 @@ static void check_resources(struct husk_check *ck, const struct oci_resources *r
   if (r->hugepage_limits_len)
     check_hugepages(ck, r);
   if (r->network && r->network->has_class_id && (v2 || !v1_has("net_cls")))
-    check_error(ck, RES "network.classID", "the net_cls cgroup controller is not mounted on this "
-                                           "host%s",
+    check_error(ck, RES "network.classID",
+                "the net_cls cgroup controller is not mounted on this "
+                "host%s",
                 v2 ? " (cgroup v2 has none)" : "");
   if (r->network && r->network->priorities_len && (v2 || !v1_has("net_prio")))
-    check_error(ck, RES "network.priorities", "the net_prio cgroup controller is not mounted on "
-                                              "this host%s",
+    check_error(ck, RES "network.priorities",
+                "the net_prio cgroup controller is not mounted on "
+                "this host%s",
                 v2 ? " (cgroup v2 has none)" : "");
   if (r->rdma_len)
     need_v1_or_v2(ck, RES "rdma", "rdma");
   if (!v2 && r->devices_len && !v1_has("devices"))
-    check_warning(ck, RES "devices", "the devices cgroup controller is not mounted: device "
-                                     "access is not restricted");
+    check_warning(ck, RES "devices",
+                  "the devices cgroup controller is not mounted: device "
+                  "access is not restricted");
   if (r->unified_len)
     check_unified(ck, r, mode);
 }

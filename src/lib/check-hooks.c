@@ -25,9 +25,10 @@ static void check_one(struct husk_check *ck, const char *kind, size_t i, const s
       return;
     _cleanup_close_ int fd = husk_inroot_open(ck->rootfd, h->path, HUSK_INROOT_NOCREATE, NULL);
     if (fd < 0) {
-      if (check_mount_covering(ck, h->path) < 0)
-        check_error(ck, path, "%s: not found in the rootfs (startContainer hooks run in the "
-                              "container)",
+      if (check_mount_covering(ck, h->path, CHECK_ALL_MOUNTS) < 0)
+        check_error(ck, path,
+                    "%s: not found in the rootfs (startContainer hooks run in the "
+                    "container)",
                     h->path);
       return;
     }

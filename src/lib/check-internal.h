@@ -17,9 +17,9 @@
 struct husk_check {
   const struct husk_check_options *opts;
   const struct oci_config *config;
-  char *bundle;      /* absolute */
-  char *rootfs;      /* absolute; NULL when root.path is unusable */
-  int rootfd;        /* O_PATH of the rootfs, or -1 */
+  char *bundle; /* absolute */
+  char *rootfs; /* absolute; NULL when root.path is unusable */
+  int rootfd;   /* O_PATH of the rootfs, or -1 */
   struct husk_check_report *report;
   size_t n_config_errors; /* the first findings: errors of the parser */
   /* The namespaces the container gets: new ones or joined by path. */
@@ -54,8 +54,10 @@ int check_resolve(const struct husk_check *ck, const char *path, char **landed, 
                   bool *missing, int *fd);
 
 /* The index of the mount whose destination holds `path` (itself or below
- * it; the last such mount wins, as it is mounted last), or -1. */
-int check_mount_covering(const struct husk_check *ck, const char *path);
+ * it), among mounts[0 .. before-1]; the last such one wins, as it is
+ * mounted last. -1 when none does. */
+int check_mount_covering(const struct husk_check *ck, const char *path, size_t before);
+#define CHECK_ALL_MOUNTS ((size_t)-1)
 
 /* Capabilities of husk itself: in its bounding set, in its effective set. */
 bool check_host_has_cap(int cap);

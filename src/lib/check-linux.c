@@ -10,8 +10,8 @@
 
 /* The namespace a sysctl belongs to, or NULL when it is the host's. */
 static const char *sysctl_namespace(const char *key) {
-  static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                    "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+  static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                    "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
                                     "kernel.shmmni", "kernel.shm_rmid_forced"};
   if (str_has_prefix(key, "net."))
     return "network";

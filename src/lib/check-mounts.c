@@ -104,8 +104,9 @@ static void check_type(struct husk_check *ck, size_t i, const struct oci_mount *
                "mounted",
                m->type, module);
   else
-    check_error(ck, path, "\"%s\" is not a filesystem this kernel knows (not in /proc/filesystems, "
-                          "and no module provides it)",
+    check_error(ck, path,
+                "\"%s\" is not a filesystem this kernel knows (not in /proc/filesystems, "
+                "and no module provides it)",
                 m->type);
 }
 
@@ -132,16 +133,25 @@ static bool kernel_at_least(int major, int minor) {
 static void check_options(struct husk_check *ck, size_t i, const struct oci_mount *m,
                           const struct husk_mount_opts *o) {
   static const char *const pairs[][2] = {
-      {"ro", "rw"},           {"nosuid", "suid"},   {"nodev", "dev"},
-      {"noexec", "exec"},     {"noatime", "atime"}, {"nodiratime", "diratime"},
-      {"relatime", "norelatime"}, {"strictatime", "nostrictatime"}, {"sync", "async"},
-      {"mand", "nomand"},     {"rro", "rrw"},       {"rnosuid", "rsuid"},
-      {"rnodev", "rdev"},     {"rnoexec", "rexec"},
+      {"ro", "rw"},
+      {"nosuid", "suid"},
+      {"nodev", "dev"},
+      {"noexec", "exec"},
+      {"noatime", "atime"},
+      {"nodiratime", "diratime"},
+      {"relatime", "norelatime"},
+      {"strictatime", "nostrictatime"},
+      {"sync", "async"},
+      {"mand", "nomand"},
+      {"rro", "rrw"},
+      {"rnosuid", "rsuid"},
+      {"rnodev", "rdev"},
+      {"rnoexec", "rexec"},
   };
   static const char *const propagation[] = {"private", "rprivate", "shared",     "rshared",
                                             "slave",   "rslave",   "unbindable", "runbindable"};
-  static const char *const recursive[] = {"rro",    "rrw",      "rnosuid",     "rsuid",
-                                          "rnodev", "rdev",     "rnoexec",     "rexec",
+  static const char *const recursive[] = {"rro",      "rrw",         "rnosuid",     "rsuid",
+                                          "rnodev",   "rdev",        "rnoexec",     "rexec",
                                           "rnoatime", "rnodiratime", "rstrictatime"};
   char path[64];
   snprintf(path, sizeof(path), "mounts[%zu].options", i);
@@ -175,14 +185,16 @@ static void check_options(struct husk_check *ck, size_t i, const struct oci_moun
     if (o->bind)
       check_warning(ck, path, "\"remount\" has no effect on a bind mount: ignored");
     else
-      check_error(ck, path, "\"remount\" changes an existing mount, but husk makes a new one "
-                            "here: the mount would fail");
+      check_error(ck, path,
+                  "\"remount\" changes an existing mount, but husk makes a new one "
+                  "here: the mount would fail");
   }
   if (o->bind && o->data)
-    check_warning(ck, path,
-                  "\"%s\": a bind mount takes no filesystem options: ignored", o->data);
-  if (o->bind && m->type && strcmp(m->type, "bind") != 0 && strcmp(m->type, "none") != 0)
-    check_note(ck, path, "the options make this a bind mount: type \"%s\" is ignored", m->type);
+    check_warning(ck, path, "\"%s\": a bind mount takes no filesystem options: ignored", o->data);
+  if (o->bind && m->type && strcmp(m->type, "bind") != 0 && strcmp(m->type, "none") != 0) {
+    snprintf(path, sizeof(path), "mounts[%zu].type", i);
+    check_note(ck, path, "\"%s\" is ignored: the options make this a bind mount", m->type);
+  }
 }
 
 /* ---- one mount --------------------------------------------------------------- */
@@ -213,7 +225,8 @@ static void check_destination(struct husk_check *ck, size_t i, const struct oci_
     check_error(ck, path, "\"%s\" must be an absolute path", m->destination);
     return;
   }
-  if (ck->rootfd < 0)
+  /* Under an earlier mount the rootfs's own files there are hidden. */
+  if (ck->rootfd < 0 || check_mount_covering(ck, m->destination, i) >= 0)
     return;
   _cleanup_free_ char *landed = NULL, *escape = NULL;
   bool missing;
@@ -283,7 +296,7 @@ void check_mounts(struct husk_check *ck) {
                 add_mount_ns);
   const char *p = l->rootfs_propagation;
   if (p && p[0]) {
-    static const char *const known[] = {"shared", "rshared", "slave",      "rslave",
+    static const char *const known[] = {"shared",  "rshared",  "slave",      "rslave",
                                         "private", "rprivate", "unbindable", "runbindable"};
     bool ok = false;
     for (size_t k = 0; k < ARRAY_SIZE(known); k++)

@@ -10,12 +10,10 @@
 #include <unistd.h>
 
 #include "check-internal.h"
+#include "json.h"
 #include "namespaces.h"
 #include "utils.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #ifndef NS_GET_NSTYPE
 #define NS_GET_NSTYPE 0xb703 /* _IO(0xb7, 0x3) */
 #endif
@@ -24,7 +22,7 @@
 
 /* "network" for CLONE_NEWNET, the name the config uses. */
 static const char *type_name(int flag) {
-  static const char *const types[] = {"pid", "network", "mount", "ipc",
+  static const char *const types[] = {"pid", "network", "mount",  "ipc",
                                       "uts", "user",    "cgroup", "time"};
   for (size_t i = 0; i < ARRAY_SIZE(types); i++)
     if (husk_ns_flag(types[i]) == flag)
@@ -60,14 +58,26 @@ static void check_kernel_namespaces(struct husk_check *ck, const struct oci_linu
       check_error(ck, path, "this kernel has no %s namespaces (%s is missing)", ns->type, self);
       continue;
     }
-    bool join = ns->path && ns->path[0];
-    if (!join && flag == CLONE_NEWTIME) {
-      _cleanup_free_ char *path = xasprintf("linux.namespaces[%zu]", i);
-      check_error(ck, path, "husk cannot create time namespaces yet (it can join one by path)");
-    }
-    if (join)
+    if (ns->path && ns->path[0])
       check_join(ck, i, ns, flag);
   }
+}
+
+/* Offsets are written into a time namespace husk makes, and only there. */
+static void check_time_offsets(struct husk_check *ck, const struct oci_linux *l) {
+  for (size_t i = 0; i < l->time_offsets_len; i++) {
+    const struct oci_time_offset *t = &l->time_offsets[i];
+    _cleanup_free_ char *q = oci_json_quote(t->clock);
+    _cleanup_free_ char *path = xasprintf("linux.timeOffsets[%s]", q);
+    if (strcmp(t->clock, "monotonic") != 0 && strcmp(t->clock, "boottime") != 0)
+      check_error(ck, path, "unknown clock %s (monotonic or boottime)", q);
+    else if (t->nanosecs >= 1000000000)
+      check_error(ck, path, "nanosecs %u is not below one second", t->nanosecs);
+  }
+  if (l->time_offsets_len && !CHECK_NEW_NS(ck, "time"))
+    check_warning(ck, "linux.timeOffsets",
+                  "ignored without a new time namespace: add "
+                  "{\"type\": \"time\"} to linux.namespaces");
 }
 
 static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
@@ -135,12 +145,14 @@ static void check_user_ns(struct husk_check *ck, const struct oci_linux *l) {
     return;
   const struct oci_user *u = &p->user;
   if (nu && !covers(l->uid_mappings, nu, u->uid))
-    check_error(ck, "process.user.uid", "%u is not mapped in the new user namespace "
-                                        "(linux.uidMappings)",
+    check_error(ck, "process.user.uid",
+                "%u is not mapped in the new user namespace "
+                "(linux.uidMappings)",
                 u->uid);
   if (ng && !covers(l->gid_mappings, ng, u->gid))
-    check_error(ck, "process.user.gid", "%u is not mapped in the new user namespace "
-                                        "(linux.gidMappings)",
+    check_error(ck, "process.user.gid",
+                "%u is not mapped in the new user namespace "
+                "(linux.gidMappings)",
                 u->gid);
   for (size_t i = 0; ng && i < u->additional_gids_len; i++) {
     if (covers(l->gid_mappings, ng, u->additional_gids[i]))
@@ -154,8 +166,10 @@ static void check_user_ns(struct husk_check *ck, const struct oci_linux *l) {
 void check_namespaces(struct husk_check *ck) {
   const struct oci_config *c = ck->config;
   const struct oci_linux *l = c->linux_;
-  if (l)
+  if (l) {
     check_kernel_namespaces(ck, l);
+    check_time_offsets(ck, l);
+  }
   check_user_ns(ck, l);
   static const char need_uts[] =
       "needs a uts namespace: add {\"type\": \"uts\"} to linux.namespaces";

@@ -111,10 +111,10 @@ static void check_interpreter(struct husk_check *ck, const struct oci_process *p
     return;
   _cleanup_free_ char *abs = in_container(p, interp);
   _cleanup_close_ int ifd = open_in_root(ck, abs);
-  if (ifd >= 0 || check_mount_covering(ck, abs) >= 0)
+  if (ifd >= 0 || check_mount_covering(ck, abs, CHECK_ALL_MOUNTS) >= 0)
     return;
-  check_error(ck, "process.args[0]", "%s needs the interpreter %s, which is not in the rootfs",
-              exe, interp);
+  check_error(ck, "process.args[0]", "%s needs the interpreter %s, which is not in the rootfs", exe,
+              interp);
 }
 
 static void check_args(struct husk_check *ck, const struct oci_process *p) {
@@ -130,10 +130,11 @@ static void check_args(struct husk_check *ck, const struct oci_process *p) {
     _cleanup_close_ int fd = open_in_root(ck, abs);
     struct stat st;
     if (fd < 0) {
-      int m = check_mount_covering(ck, abs);
+      int m = check_mount_covering(ck, abs, CHECK_ALL_MOUNTS);
       if (m >= 0)
-        check_note(ck, "process.args[0]", "%s is not in the rootfs: mounts[%d] (on %s) must "
-                                          "provide it",
+        check_note(ck, "process.args[0]",
+                   "%s is not in the rootfs: mounts[%d] (on %s) must "
+                   "provide it",
                    abs, m, ck->config->mounts[m].destination);
       else
         check_error(ck, "process.args[0]", "%s: not found in the rootfs", abs);
@@ -162,7 +163,7 @@ static void check_args(struct husk_check *ck, const struct oci_process *p) {
       return;
     }
     if (mount < 0)
-      mount = check_mount_covering(ck, abs);
+      mount = check_mount_covering(ck, abs, CHECK_ALL_MOUNTS);
   }
   if (mount >= 0)
     check_note(ck, "process.args[0]",
@@ -192,7 +193,7 @@ static void check_cwd(struct husk_check *ck, const struct oci_process *p) {
     check_error(ck, "process.cwd", "%s is not a directory in the rootfs", p->cwd);
   else if (r < 0)
     check_error(ck, "process.cwd", "%s in the rootfs: %s", p->cwd, strerror(-r));
-  else if (missing && check_mount_covering(ck, p->cwd) < 0)
+  else if (missing && check_mount_covering(ck, p->cwd, CHECK_ALL_MOUNTS) < 0)
     check_note(ck, "process.cwd", "%s does not exist in the rootfs: husk creates it", p->cwd);
 }
 
@@ -202,14 +203,22 @@ static const struct {
   const char *name;
   int resource;
 } rlimits[] = {
-    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},
-    {"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_DATA", RLIMIT_DATA},
-    {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
-    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-    {"RLIMIT_NICE", RLIMIT_NICE},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-    {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},
-    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_CORE", RLIMIT_CORE},
+    {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},
+    {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
+    {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},
+    {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
+    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
 /* Why husk lacks CAP_SYS_RESOURCE, or NULL when it has it. */
@@ -264,8 +273,7 @@ static void check_oom_score_adj(struct husk_check *ck, const struct oci_process 
   }
   _cleanup_free_ char *text = NULL;
   const char *why = no_sys_resource();
-  if (why && read_file("/proc/self/oom_score_adj", &text, NULL, 64, NULL) == 0 &&
-      v < atoi(text))
+  if (why && read_file("/proc/self/oom_score_adj", &text, NULL, 64, NULL) == 0 && v < atoi(text))
     check_error(ck, "process.oomScoreAdj",
                 "%d is below husk's own %d, and lowering it needs CAP_SYS_RESOURCE, which husk "
                 "does not have (%s)",

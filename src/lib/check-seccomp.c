@@ -22,8 +22,8 @@ static const struct {
     {"SCMP_ACT_ALLOW", false}, {"SCMP_ACT_LOG", false},         {"SCMP_ACT_NOTIFY", false},
 };
 
-static const char *const operators[] = {"SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",
-                                        "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+static const char *const operators[] = {"SCMP_CMP_NE",       "SCMP_CMP_LT", "SCMP_CMP_LE",
+                                        "SCMP_CMP_EQ",       "SCMP_CMP_GE", "SCMP_CMP_GT",
                                         "SCMP_CMP_MASKED_EQ"};
 
 static const char *const flags[] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
@@ -75,8 +75,9 @@ static void check_names(struct husk_check *ck, const struct oci_seccomp *s, size
       continue;
     }
     if (notify && strcmp(name, "sendmsg") == 0)
-      check_error(ck, path, "SCMP_ACT_NOTIFY cannot be used for sendmsg: the runtime sends the "
-                            "notify fd to the listener with it");
+      check_error(ck, path,
+                  "SCMP_ACT_NOTIFY cannot be used for sendmsg: the runtime sends the "
+                  "notify fd to the listener with it");
     /* Known on the native architecture or one the filter names? */
     bool known = seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
     for (size_t a = 0; !known && a < s->architectures_len; a++) {
@@ -84,8 +85,9 @@ static void check_names(struct husk_check *ck, const struct oci_seccomp *s, size
       known = token && seccomp_syscall_resolve_name_arch(token, name) != __NR_SCMP_ERROR;
     }
     if (!known)
-      check_note(ck, path, "\"%s\" is not a syscall libseccomp knows on this architecture: "
-                           "ignored",
+      check_note(ck, path,
+                 "\"%s\" is not a syscall libseccomp knows on this architecture: "
+                 "ignored",
                  name);
   }
 }

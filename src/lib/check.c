@@ -18,7 +18,7 @@
 
 #define MAX_SYMLINKS 40
 
-static const char *const ns_types[] = {"pid", "network", "mount", "ipc",
+static const char *const ns_types[] = {"pid", "network", "mount",  "ipc",
                                        "uts", "user",    "cgroup", "time"};
 
 int check_ns_index(const char *type) {
@@ -269,11 +269,11 @@ static char *normalize(const char *path) {
   return s;
 }
 
-int check_mount_covering(const struct husk_check *ck, const char *path) {
+int check_mount_covering(const struct husk_check *ck, const char *path, size_t before) {
   const struct oci_config *c = ck->config;
   _cleanup_free_ char *p = normalize(path);
   int found = -1;
-  for (size_t i = 0; i < c->mounts_len; i++) {
+  for (size_t i = 0; i < c->mounts_len && i < before; i++) {
     const char *d = c->mounts[i].destination;
     if (d == NULL || d[0] != '/')
       continue;

@@ -329,6 +329,13 @@ cgroup_v1_controllers() {
 	assert_line 'error: mounts[7].destination: /afile exists in the rootfs and is not a directory'
 }
 
+@test "check: a destination under an earlier mount is not judged by the rootfs's files" {
+	touch "$BUNDLE/rootfs/dev/afile"
+	update_config '.mounts += [{"destination": "/dev/afile", "type": "tmpfs", "source": "tmpfs"}]'
+	run -0 check
+	assert_output "config.json: ok"
+}
+
 @test "check: unknown mount type" {
 	update_config '.mounts += [{"destination": "/x", "type": "bogusfs", "source": "none"}]'
 	run -1 check
@@ -380,11 +387,14 @@ cgroup_v1_controllers() {
 
 # --- namespaces -----------------------------------------------------------------
 
-@test "check: a new time namespace" {
-	[ -e /proc/self/ns/time ] || skip "this kernel has no time namespaces"
-	update_config '.linux.namespaces += [{"type": "time"}]'
+@test "check: time offsets of an unknown clock, and without a time namespace" {
+	update_config '.linux.timeOffsets = {"realtime": {"secs": 10}}'
 	run -1 check
-	assert_line 'error: linux.namespaces[6]: husk cannot create time namespaces yet (it can join one by path)'
+	assert_output - <<-'EOF'
+		error: linux.timeOffsets["realtime"]: unknown clock "realtime" (monotonic or boottime)
+		warning: linux.timeOffsets: ignored without a new time namespace: add {"type": "time"} to linux.namespaces
+		config.json: 1 error, 1 warning
+	EOF
 }
 
 @test "check: joined namespace path that does not exist" {

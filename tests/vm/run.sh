@@ -8,7 +8,8 @@
 # COMMAND in it as root; exits with COMMAND's exit status.  The default
 # COMMAND is husk's integration suite:
 #     HUSK=$REPO/husk bash $REPO/tests/run-integration.sh
-# (HUSK_TEST_DIRS picks a subset, as for "make check").  See README.md.
+# (HUSK_TEST_DIRS picks a subset, as for "make check"), where $HUSK (default
+# $REPO/husk) is first copied to the run directory.  See README.md.
 #
 # The guest's root is the host's root, shared READ-ONLY over 9p, under an
 # overlay whose upper layer is a tmpfs: the guest can write anywhere, and
@@ -176,7 +177,14 @@ cleanup() {
 trap cleanup EXIT
 
 if [ $# -eq 0 ]; then
-	set -- env HUSK="${HUSK:-$repo/husk}" bash "$repo/tests/run-integration.sh"
+	# The suite runs a copy of the runtime made now, so that a rebuild on
+	# the host while the (slow) suite runs does not change it midway.
+	husk_bin=${HUSK:-$repo/husk}
+	[ -x "$husk_bin" ] || die "$husk_bin: not an executable: build husk first (make) or set HUSK"
+	cp "$husk_bin" "$run/husk" || die "cannot copy $husk_bin"
+	echo "$prog: testing a copy of $husk_bin ($(cksum <"$husk_bin" | cut -d' ' -f1))" >&2
+	HUSK=$run/husk
+	set -- bash "$repo/tests/run-integration.sh"
 fi
 {
 	echo "# written by $prog"

@@ -1,0 +1,183 @@
+#!/bin/bash
+# husk vs crun vs runc on one busybox bundle, in one run; every figure is
+# also given as a ratio to husk's (>1 means slower or bigger than husk).
+#   bench/compare.sh [--quick] [--out FILE]
+# Needs root, hyperfine and GNU time; runtimes that are missing, or that
+# cannot run on this host (crun on a hybrid cgroup host), get a row saying why.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+HUSK=${HUSK:-$top/husk}
+RUNS=100
+PARALLEL_TOTAL=400
+PARALLEL_WORKERS=16
+MANY=1000
+out=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) RUNS=20 PARALLEL_TOTAL=64 MANY=100 ;;
+	--out) out=$2; shift ;;
+	*) echo "usage: $0 [--quick] [--out FILE]" >&2; exit 2 ;;
+	esac
+	shift
+done
+[ "$(id -u)" = 0 ] || { echo "bench/compare.sh runs containers: run it as root" >&2; exit 1; }
+for tool in hyperfine jq; do
+	command -v $tool >/dev/null || { echo "missing $tool (apt-get install $tool)" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/husk-bench.XXXXXX)
+cleanup() {
+	for rt in "${!RT[@]}"; do
+		for id in $("${RT[$rt]}" --root "$work/root-$rt" list -q 2>/dev/null); do
+			"${RT[$rt]}" --root "$work/root-$rt" delete --force "$id" >/dev/null 2>&1
+		done
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+HUSK=$HUSK sh "$top/bundles/busybox/make-bundle.sh" "$work/bundle" >/dev/null
+jq '.process.terminal = false | .process.args = ["/bin/true"]' "$work/bundle/config.json" >"$work/c" &&
+	mv "$work/c" "$work/bundle/config.json"
+mkdir -p "$work/sleeper"
+jq --arg r "$work/bundle/rootfs" '.root.path = $r | .process.args = ["sleep", "3600"]' \
+	"$work/bundle/config.json" >"$work/sleeper/config.json"
+
+declare -A RT WHY
+RT[husk]=$HUSK
+for rt in crun runc; do
+	path=$(command -v $rt) || { WHY[$rt]="not installed"; continue; }
+	if "$path" --root "$work/probe-$rt" run --bundle "$work/bundle" probe >"$work/probe-$rt.log" 2>&1; then
+		RT[$rt]=$path
+	else
+		WHY[$rt]="cannot run here: $(tail -1 "$work/probe-$rt.log" | cut -c1-120)"
+		"$path" --root "$work/probe-$rt" delete --force probe >/dev/null 2>&1
+	fi
+done
+order=(husk crun runc)
+
+declare -A R # R[metric,rt] = value
+ms() { jq -r '.results[0].mean * 1000' "$1"; }
+
+echo "== sequential run of /bin/true ($RUNS runs)"
+for rt in "${order[@]}"; do
+	[ -n "${RT[$rt]:-}" ] || continue
+	hyperfine -N -w 10 -r "$RUNS" --export-json "$work/run-$rt.json" \
+		"${RT[$rt]} --root $work/root-$rt run --bundle $work/bundle bench-$rt" >/dev/null 2>&1
+	R[run,$rt]=$(ms "$work/run-$rt.json")
+done
+hyperfine -N -w 10 -r "$RUNS" --export-json "$work/floor.json" 'unshare -m -u -i -p -n -f true' >/dev/null 2>&1
+floor=$(ms "$work/floor.json")
+
+echo "== create / start / delete, by phase"
+for rt in "${order[@]}"; do
+	[ -n "${RT[$rt]:-}" ] || continue
+	r="${RT[$rt]} --root $work/root-$rt"
+	for phase in create start delete; do : >"$work/$phase-$rt"; done
+	for i in $(seq 30); do
+		t0=$(date +%s%N); $r create --bundle "$work/bundle" p-$rt >/dev/null 2>&1 </dev/null
+		t1=$(date +%s%N); $r start p-$rt >/dev/null 2>&1
+		t2=$(date +%s%N); while [ "$($r state p-$rt 2>/dev/null | jq -r .status)" = running ]; do :; done
+		t3=$(date +%s%N); $r delete p-$rt >/dev/null 2>&1
+		t4=$(date +%s%N)
+		echo $(((t1 - t0) / 1000)) >>"$work/create-$rt"
+		echo $(((t2 - t1) / 1000)) >>"$work/start-$rt"
+		echo $(((t4 - t3) / 1000)) >>"$work/delete-$rt"
+	done
+	for phase in create start delete; do
+		R[$phase,$rt]=$(sort -n "$work/$phase-$rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}')
+	done
+done
+
+echo "== exec of /bin/true into a running container"
+for rt in "${order[@]}"; do
+	[ -n "${RT[$rt]:-}" ] || continue
+	r="${RT[$rt]} --root $work/root-$rt"
+	$r run -d --bundle "$work/sleeper" ex-$rt >/dev/null 2>&1 </dev/null
+	hyperfine -N -w 5 -r "$RUNS" --export-json "$work/exec-$rt.json" "$r exec ex-$rt /bin/true" >/dev/null 2>&1
+	R[exec,$rt]=$(ms "$work/exec-$rt.json")
+	$r delete --force ex-$rt >/dev/null 2>&1
+done
+
+echo "== state and list with $MANY containers present"
+for rt in "${order[@]}"; do
+	[ -n "${RT[$rt]:-}" ] || continue
+	r="${RT[$rt]} --root $work/many-$rt"
+	for i in $(seq "$MANY"); do $r create --bundle "$work/sleeper" m$i >/dev/null 2>&1 </dev/null; done
+	hyperfine -N -w 3 -r 20 --export-json "$work/state-$rt.json" "$r state m1" >/dev/null 2>&1
+	hyperfine -N -w 3 -r 10 --export-json "$work/list-$rt.json" "$r list" >/dev/null 2>&1
+	R[state,$rt]=$(ms "$work/state-$rt.json")
+	R[list,$rt]=$(ms "$work/list-$rt.json")
+	for i in $(seq "$MANY"); do $r delete --force m$i >/dev/null 2>&1; done
+done
+
+echo "== $PARALLEL_TOTAL containers from $PARALLEL_WORKERS parallel workers"
+for rt in "${order[@]}"; do
+	[ -n "${RT[$rt]:-}" ] || continue
+	t0=$(date +%s%N)
+	seq "$PARALLEL_TOTAL" | xargs -P "$PARALLEL_WORKERS" -I{} \
+		"${RT[$rt]}" --root "$work/par-$rt" run --bundle "$work/bundle" par-{} >/dev/null 2>&1
+	t1=$(date +%s%N)
+	R[parallel,$rt]=$(awk -v d=$((t1 - t0)) 'BEGIN {printf "%.1f", d / 1e6}')
+done
+
+echo "== peak RSS, smallest memory.max, binary size"
+for rt in "${order[@]}"; do
+	[ -n "${RT[$rt]:-}" ] || continue
+	rss=0
+	for i in 1 2 3; do
+		/usr/bin/time -f %M -o "$work/rss" "${RT[$rt]}" --root "$work/root-$rt" run --bundle "$work/bundle" rss-$rt >/dev/null 2>&1
+		v=$(tail -1 "$work/rss"); [ "$v" -gt "$rss" ] && rss=$v
+	done
+	R[rss,$rt]=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
+	R[size,$rt]=$(stat -L -c %s "${RT[$rt]}" | awk '{printf "%.2f", $1 / 1048576}')
+	# The smallest memory limit under which the container still runs.
+	best="-"
+	for kib in 256 384 512 768 1024 2048 4096 8192; do
+		jq --argjson m $((kib * 1024)) '.linux.resources.memory = {"limit": $m, "swap": $m}' \
+			"$work/bundle/config.json" >"$work/memcfg.json"
+		mkdir -p "$work/mem-$rt" && cp "$work/memcfg.json" "$work/mem-$rt/config.json"
+		jq --arg r "$work/bundle/rootfs" '.root.path = $r' "$work/memcfg.json" >"$work/mem-$rt/config.json"
+		if timeout 10 "${RT[$rt]}" --root "$work/root-$rt" run --bundle "$work/mem-$rt" mem-$rt >/dev/null 2>&1; then
+			best="$kib KiB"; break
+		fi
+		"${RT[$rt]}" --root "$work/root-$rt" delete --force mem-$rt >/dev/null 2>&1
+	done
+	R[minmem,$rt]=$best
+done
+
+host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
+[ -d /sys/fs/cgroup/unified ] && host="$host (hybrid: v1 controllers + unified)"
+{
+	echo "# husk vs crun vs runc — $(date -u +%Y-%m-%d), $host"
+	echo
+	echo "| metric | husk | crun | runc |"
+	echo "|---|---|---|---|"
+	row() {
+		local metric=$1 label=$2 unit=$3 line="| $label | ${R[$metric,husk]:-?} $unit"
+		for rt in crun runc; do
+			if [ -z "${RT[$rt]:-}" ]; then
+				line="$line | — ($rt ${WHY[$rt]})"
+			elif [[ ${R[$metric,$rt]:-} =~ ^[0-9.]+$ && ${R[$metric,husk]:-} =~ ^[0-9.]+$ ]]; then
+				line="$line | ${R[$metric,$rt]} $unit ($(awk -v a="${R[$metric,$rt]}" -v b="${R[$metric,husk]}" 'BEGIN {printf "%.2f", b > 0 ? a / b : 0}')×)"
+			else
+				line="$line | ${R[$metric,$rt]:-?} $unit"
+			fi
+		done
+		echo "$line |"
+	}
+	row run "run /bin/true (mean)" ms
+	row create "create (median)" ms
+	row start "start (median)" ms
+	row delete "delete (median)" ms
+	row exec "exec /bin/true (mean)" ms
+	row state "state, $MANY containers present" ms
+	row list "list, $MANY containers present" ms
+	row parallel "$PARALLEL_TOTAL runs, $PARALLEL_WORKERS workers (total)" ms
+	row rss "peak RSS of the runtime" MiB
+	row minmem "smallest memory limit that runs" ""
+	row size "binary size" MiB
+	echo
+	echo "Floor: \`unshare -m -u -i -p -n -f true\` = $(printf %.2f "$floor") ms; husk's run is $(awk -v a="${R[run,husk]}" -v b="$floor" 'BEGIN {printf "%.2f", a / b}')× the floor."
+} | if [ -n "$out" ]; then tee "$out"; else cat; fi
