@@ -155,7 +155,8 @@ host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
 	echo "| metric | husk | crun | runc |"
 	echo "|---|---|---|---|"
 	row() {
-		local metric=$1 label=$2 unit=$3 line="| $label | ${R[$metric,husk]:-?} $unit"
+		local metric=$1 label=$2 unit=$3 line
+		line="| $label | ${R[$metric,husk]:-?} $unit"
 		for rt in crun runc; do
 			if [ -z "${RT[$rt]:-}" ]; then
 				line="$line | — ($rt ${WHY[$rt]})"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/cgroup-cmds.h"
 #include "cmd/check-cmd.h"
 #include "cmd/cmd.h"
 #include "log.h"
@@ -76,6 +77,54 @@ const struct husk_command husk_commands[] = {
     {"spec", cmd_spec, "spec [--bundle DIR] [--rootless]", "write a default config.json",
      "Write a default config.json (runc's defaults, hostname \"husk\") into the bundle\n"
      "directory; --rootless writes one for an unprivileged user."},
+    {"pause", cmd_pause, "pause ID", "suspend every process of a container",
+     "Freeze every process in the container's cgroup (cgroup v2 cgroup.freeze, v1\n"
+     "freezer.state) and wait until the kernel says they are frozen. The container\n"
+     "must be created or running."},
+    {"resume", cmd_resume, "resume ID", "resume the processes of a paused container",
+     "Thaw the processes of a container that 'husk pause' froze."},
+    {"update", cmd_update,
+     "update [-r FILE|-] [--memory N] [--memory-reservation N] [--memory-swap N]\n"
+     "            [--kernel-memory N] [--kernel-memory-tcp N] [--cpu-shares N]\n"
+     "            [--cpu-period N] [--cpu-quota N] [--cpu-rt-period N] [--cpu-rt-runtime N]\n"
+     "            [--cpu-idle N] [--cpuset-cpus S] [--cpuset-mems S] [--pids-limit N]\n"
+     "            [--blkio-weight N] ID",
+     "change the resource limits of a container",
+     "Change the cgroup limits of a running, paused or created container. Only\n"
+     "what is given changes.\n\n"
+     "  -r, --resources FILE    a JSON object with the fields of linux.resources\n"
+     "                          (\"-\": standard input); the flags below go on top\n"
+     "  --memory N              memory limit; sizes take k, m, g, t suffixes (512m,\n"
+     "                          1.5g) and -1 for no limit\n"
+     "  --memory-reservation N  soft limit (v2: memory.low)\n"
+     "  --memory-swap N         memory plus swap (v2: memory.swap.max = N - memory)\n"
+     "  --kernel-memory N, --kernel-memory-tcp N\n"
+     "                          kernel memory limits (ignored where the kernel has none)\n"
+     "  --cpu-shares N          relative CPU weight (v2: cpu.weight)\n"
+     "  --cpu-period N, --cpu-quota N\n"
+     "                          CFS bandwidth in microseconds (v2: cpu.max)\n"
+     "  --cpu-rt-period N, --cpu-rt-runtime N\n"
+     "                          realtime bandwidth (v1 only)\n"
+     "  --cpu-idle N            1: SCHED_IDLE for the cgroup\n"
+     "  --cpuset-cpus S, --cpuset-mems S\n"
+     "                          CPUs and memory nodes (\"0-2,4\")\n"
+     "  --pids-limit N          maximum number of processes (-1: no limit)\n"
+     "  --blkio-weight N        block I/O weight, 10-1000\n"
+     "  --l3-cache-schema S, --mem-bw-schema S\n"
+     "                          Intel RDT: refused, husk has no resctrl support"},
+    {"ps", cmd_ps, "ps [--format table|json] ID [-- PS OPTIONS...]",
+     "list the processes of a container",
+     "List the processes in the container's cgroup. The table is the output of\n"
+     "'ps -ef' (or of ps with the options given after the ID) cut down to the\n"
+     "container's processes; without a ps program, PID and CMD from /proc.\n"
+     "--format json prints the pids as a JSON array."},
+    {"events", cmd_events, "events [--interval DURATION] [--stats] ID",
+     "print a container's resource statistics and OOM events",
+     "Print JSON lines: {\"type\":\"stats\",\"id\":ID,\"data\":{...}} every interval\n"
+     "(default 5s; a duration like 500ms, 10s, 1m) and {\"type\":\"oom\",\"id\":ID}\n"
+     "when the kernel's OOM killer acts in the container, until it stops.\n\n"
+     "  --interval DURATION     time between stats\n"
+     "  --stats                 print the statistics once and exit"},
     {"check", cmd_check, "check [--bundle DIR] [--format text|json]",
      "tell whether a bundle will run here, and why not",
      "Check the bundle (default: the current directory) against this host without\n"

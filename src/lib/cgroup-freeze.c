@@ -21,13 +21,14 @@ static void sleep_ms(long ms) {
 /* v2: cgroup.freeze, then cgroup.events says "frozen 1" once every task
  * has stopped (or "frozen 0" once they run again). */
 static int freeze_v2(const char *file, bool frozen, struct husk_error **err) {
-  if (write_file_at(AT_FDCWD, file, frozen ? "1" : "0", 1, NULL) < 0)
-    return husk_fail(err, errno, "write %s to %s", frozen ? "1" : "0", file);
+  int r = write_file_at(AT_FDCWD, file, frozen ? "1" : "0", 1, NULL);
+  if (r < 0)
+    return husk_fail(err, -r, "write %s to %s", frozen ? "1" : "0", file);
   _cleanup_free_ char *dir = xstrdup(file);
   *strrchr(dir, '/') = '\0';
   uint64_t state = 0;
   for (int i = 0; i < 1000; i++) {
-    int r = cg_read_keyed(dir, "cgroup.events", "frozen", &state);
+    r = cg_read_keyed(dir, "cgroup.events", "frozen", &state);
     if (r < 0)
       return husk_fail(err, -r, "read %s/cgroup.events", dir);
     if ((state == 1) == frozen)
@@ -49,11 +50,12 @@ static int freeze_v1(const char *file, bool frozen, struct husk_error **err) {
       write_file_at(AT_FDCWD, file, "THAWED", 6, NULL);
       sleep_ms(10);
     }
-    if (write_file_at(AT_FDCWD, file, want, strlen(want), NULL) < 0)
-      return husk_fail(err, errno, "write %s to %s", want, file);
+    int r = write_file_at(AT_FDCWD, file, want, strlen(want), NULL);
+    if (r < 0)
+      return husk_fail(err, -r, "write %s to %s", want, file);
     _cleanup_free_ char *state = NULL;
-    if (read_file(file, &state, NULL, 64, NULL) < 0)
-      return husk_fail(err, errno, "read %s", file);
+    if ((r = read_file(file, &state, NULL, 64, NULL)) < 0)
+      return husk_fail(err, -r, "read %s", file);
     if (str_has_prefix(state, want))
       return 0;
     if (!str_has_prefix(state, "FREEZING"))

@@ -231,9 +231,9 @@ static void v2_enable_controllers(const char *mountpoint, const char *path) {
       if (has_item(enabled, c, " \n"))
         continue;
       _cleanup_free_ char *item = xasprintf("+%s", c);
-      if (write_file_at(AT_FDCWD, ctl_file, item, strlen(item), NULL) == 0)
+      int e = -write_file_at(AT_FDCWD, ctl_file, item, strlen(item), NULL);
+      if (e == 0)
         continue;
-      int e = errno;
       /* EBUSY: cgroup2's "no internal processes" rule. */
       husk_debug("cgroup: cannot enable %s in %s: %s%s", c, ctl_file, strerror(e),
                  e == EBUSY ? " (that cgroup has processes of its own, so cgroup v2 does not "

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-resources.h"
 #include "cgroup.h"
 #include "foreground.h"
 #include "hooks.h"
@@ -409,6 +410,11 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     husk_error_free(*err);
     *err = NULL;
   }
+  if (job.cgroup_path &&
+      (ret = husk_cgroup_apply_resources(job.cgroup_path,
+                                         job.config->linux_ ? job.config->linux_->resources : NULL,
+                                         false, err)) < 0)
+    goto fail;
   husk_phase("cgroup");
   if (job.cgroup_path)
     cgroup_fd = husk_cgroup_open_v2(job.cgroup_path);

@@ -289,10 +289,11 @@ enum husk_status husk_state_status(int dirfd, const struct husk_state *st) {
     return HUSK_STATUS_CREATING; /* state.json is written before the clone */
   if (st->pid <= 0 || husk_pid_start_time(st->pid) != st->pid_start_time)
     return HUSK_STATUS_STOPPED;
-  if (faccessat(dirfd, HUSK_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-    return HUSK_STATUS_CREATED;
+  /* Frozen first: a created container can be paused too (as runc). */
   if (st->cgroup_path && st->cgroup_path[0] && husk_cgroup_is_frozen(st->cgroup_path))
     return HUSK_STATUS_PAUSED;
+  if (faccessat(dirfd, HUSK_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+    return HUSK_STATUS_CREATED;
   return HUSK_STATUS_RUNNING;
 }
 
