@@ -38,7 +38,9 @@ cleanup() {
 trap cleanup EXIT
 
 HUSK=$HUSK sh "$top/bundles/busybox/make-bundle.sh" "$work/bundle" >/dev/null
-jq '.process.terminal = false | .process.args = ["/bin/true"]' "$work/bundle/config.json" >"$work/c" &&
+# ociVersion 1.0.2: older crun and runc refuse newer versions they do not know.
+jq '.ociVersion = "1.0.2" | .process.terminal = false | .process.args = ["/bin/true"]' \
+	"$work/bundle/config.json" >"$work/c" &&
 	mv "$work/c" "$work/bundle/config.json"
 mkdir -p "$work/sleeper"
 jq --arg r "$work/bundle/rootfs" '.root.path = $r | .process.args = ["sleep", "3600"]' \
@@ -154,14 +156,15 @@ host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
 	echo
 	echo "| metric | husk | crun | runc |"
 	echo "|---|---|---|---|"
+	fmt() { if [[ $1 =~ ^[0-9.]+$ ]]; then printf %.2f "$1"; else printf %s "$1"; fi; }
 	row() {
 		local metric=$1 label=$2 unit=$3 line
-		line="| $label | ${R[$metric,husk]:-?} $unit"
+		line="| $label | $(fmt "${R[$metric,husk]:-?}") $unit"
 		for rt in crun runc; do
 			if [ -z "${RT[$rt]:-}" ]; then
 				line="$line | — ($rt ${WHY[$rt]})"
 			elif [[ ${R[$metric,$rt]:-} =~ ^[0-9.]+$ && ${R[$metric,husk]:-} =~ ^[0-9.]+$ ]]; then
-				line="$line | ${R[$metric,$rt]} $unit ($(awk -v a="${R[$metric,$rt]}" -v b="${R[$metric,husk]}" 'BEGIN {printf "%.2f", b > 0 ? a / b : 0}')×)"
+				line="$line | $(fmt "${R[$metric,$rt]}") $unit ($(awk -v a="${R[$metric,$rt]}" -v b="${R[$metric,husk]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')×)"
 			else
 				line="$line | ${R[$metric,$rt]:-?} $unit"
 			fi
@@ -180,5 +183,5 @@ host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
 	row minmem "smallest memory limit that runs" ""
 	row size "binary size" MiB
 	echo
-	echo "Floor: \`unshare -m -u -i -p -n -f true\` = $(printf %.2f "$floor") ms; husk's run is $(awk -v a="${R[run,husk]}" -v b="$floor" 'BEGIN {printf "%.2f", a / b}')× the floor."
+	echo "Floor: \`unshare -m -u -i -p -n -f true\` = $(printf %.2f "$floor") ms; husk's run is $(awk -v a="${R[run,husk]}" -v b="$floor" 'BEGIN {printf "%.2f", (a / b)}')× the floor."
 } | if [ -n "$out" ]; then tee "$out"; else cat; fi
