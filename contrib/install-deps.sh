@@ -1,16 +1,18 @@
 #!/bin/sh
 # Install what building and testing husk needs on Debian/Ubuntu, only when
 # something is missing (so a machine that has everything pays nothing).
-#   contrib/install-deps.sh          build + test dependencies
+#   contrib/install-deps.sh          build + test dependencies, and the
+#                                    engines the client tests drive
 #   contrib/install-deps.sh --build  build dependencies only
 set -eu
 
 build="gcc make autoconf automake libtool pkg-config libyajl-dev libseccomp-dev libcap-dev"
 test_deps="bats bats-assert bats-support bats-file busybox-static jq iproute2 util-linux uidmap passwd"
+clients="podman containerd"
 doc="go-md2man"
 
 want="$build $doc"
-[ "${1:-}" = "--build" ] || want="$want $test_deps"
+[ "${1:-}" = "--build" ] || want="$want $test_deps $clients"
 
 missing=""
 for p in $want; do

@@ -9,7 +9,7 @@ if [ "$(id -u)" != 0 ]; then
   echo "0 passed, 0 failed, 1 skipped"
   exit 0
 fi
-dirs=("$here/integration")
+dirs=("$here/integration" "$here/clients")
 [ -n "${HUSK_TEST_DIRS:-}" ] && read -ra dirs <<<"$HUSK_TEST_DIRS"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -1,0 +1,115 @@
+#!/usr/bin/env bats
+# podman with husk as its runtime (--runtime), as podman users run it.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+# This host's limits: podman's default ulimits ask for more than the hard
+# limit, which no runtime can raise without CAP_SYS_RESOURCE.
+ULIMITS="--ulimit nofile=20000:20000 --ulimit nproc=32768:32768"
+IMAGE=localhost/husk-busybox:test
+
+setup_file() {
+	command -v podman >/dev/null || skip "podman is not installed (apt-get install podman)"
+	export PODMAN_ROOT=$BATS_FILE_TMPDIR/storage PODMAN_RUNROOT=$BATS_FILE_TMPDIR/run
+	pm image import "$(busybox_tar)" "$IMAGE" >/dev/null
+}
+
+teardown_file() {
+	command -v podman >/dev/null || return 0
+	pm rm -af -t 0 >/dev/null 2>&1 || true
+	pm rmi -af >/dev/null 2>&1 || true
+	rm -rf "$PODMAN_ROOT" "$PODMAN_RUNROOT" 2>/dev/null || true
+}
+
+# pm ARGS...: podman with its own storage, husk as the runtime, no systemd.
+pm() {
+	podman --root "$PODMAN_ROOT" --runroot "$PODMAN_RUNROOT" --runtime "$HUSK" \
+		--cgroup-manager cgroupfs --events-backend file "$@"
+}
+
+@test "podman run --rm" {
+	run -0 pm run --rm $ULIMITS "$IMAGE" sh -c 'echo hello; cat /proc/1/cmdline | tr "\0" " "'
+	assert_line hello
+	assert_line --partial 'sh -c echo hello'
+}
+
+@test "podman run --rm: the exit code is the container's" {
+	run -3 pm run --rm $ULIMITS "$IMAGE" sh -c 'exit 3'
+}
+
+@test "podman run -d, logs, exec, stop, rm" {
+	run -0 pm run -d --name bg $ULIMITS "$IMAGE" sh -c 'echo started; trap "exit 0" TERM; while :; do sleep 0.1; done'
+	sleep 0.5
+	run -0 pm logs bg
+	assert_output started
+	run -0 pm exec bg sh -c 'echo from exec; id -u'
+	assert_line 'from exec'
+	assert_line 0
+	run -0 pm stop -t 5 bg
+	run -0 pm inspect --format '{{.State.Status}}' bg
+	assert_output exited
+	run -0 pm rm bg
+}
+
+@test "podman exec -it gets a terminal" {
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	run -0 pm run -d --name tty $ULIMITS "$IMAGE" sleep 300
+	run -0 script -qec "podman --root $PODMAN_ROOT --runroot $PODMAN_RUNROOT --runtime $HUSK --cgroup-manager cgroupfs --events-backend file exec -it tty tty" /dev/null
+	assert_output --regexp '/dev/pts/[0-9]+'
+	pm rm -f -t 0 tty
+}
+
+@test "podman pause and unpause" {
+	run -0 pm run -d --name p $ULIMITS "$IMAGE" sleep 300
+	run -0 pm pause p
+	run -0 pm inspect --format '{{.State.Status}}' p
+	assert_output paused
+	run -0 pm unpause p
+	run -0 pm inspect --format '{{.State.Status}}' p
+	assert_output running
+	pm rm -f -t 0 p
+}
+
+@test "podman stats --no-stream" {
+	run -0 pm run -d --name s --memory 64m $ULIMITS "$IMAGE" sleep 300
+	run -0 pm stats --no-stream --format '{{.MemLimit}}' s
+	assert_output --regexp '^(67108864|67.11MB)$'
+	pm rm -f -t 0 s
+}
+
+@test "podman --memory, --pids-limit and --cpus show inside" {
+	run -0 pm run --rm --memory 64m --pids-limit 42 --cpus 0.5 $ULIMITS "$IMAGE" sh -c '
+		if [ -f /sys/fs/cgroup/memory.max ]; then
+			cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max
+		else
+			cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us
+		fi'
+	assert_line --index 0 67108864
+	assert_line --index 1 42
+	assert_line --index 2 --regexp '^(50000|50000 100000)$'
+}
+
+@test "podman --read-only" {
+	run -1 pm run --rm --read-only $ULIMITS "$IMAGE" touch /bin/x
+	assert_output --partial 'Read-only file system'
+}
+
+@test "podman --cap-drop" {
+	run -0 pm run --rm --cap-drop all --cap-add NET_BIND_SERVICE $ULIMITS "$IMAGE" grep CapEff /proc/self/status
+	assert_output 'CapEff:	0000000000000400'
+}
+
+@test "podman --security-opt seccomp=profile" {
+	cat >"$BATS_TEST_TMPDIR/seccomp.json" <<-'JSON'
+		{"defaultAction": "SCMP_ACT_ALLOW",
+		 "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
+	JSON
+	run -1 pm run --rm --security-opt seccomp="$BATS_TEST_TMPDIR/seccomp.json" $ULIMITS "$IMAGE" mkdir /tmp/x
+	assert_output --partial 'Operation not permitted'
+}
+
+@test "podman --uidmap: a user namespace" {
+	run -0 pm run --rm --uidmap 0:200000:65536 --gidmap 0:200000:65536 $ULIMITS "$IMAGE" cat /proc/self/uid_map
+	assert_output --regexp '^ +0 +200000 +65536$'
+}
