@@ -113,3 +113,14 @@ pm() {
 	run -0 pm run --rm --uidmap 0:200000:65536 --gidmap 0:200000:65536 $ULIMITS "$IMAGE" cat /proc/self/uid_map
 	assert_output --regexp '^ +0 +200000 +65536$'
 }
+
+@test "contrib/podman/containers.conf makes husk podman's runtime" {
+	sed "s|/usr/local/bin/husk|$HUSK|" "$TOP/contrib/podman/containers.conf" >"$BATS_TEST_TMPDIR/containers.conf"
+	export CONTAINERS_CONF=$BATS_TEST_TMPDIR/containers.conf
+	run -0 podman --root "$PODMAN_ROOT" --runroot "$PODMAN_RUNROOT" --cgroup-manager cgroupfs \
+		--events-backend file info --format '{{.Host.OCIRuntime.Path}}'
+	assert_output "$HUSK"
+	run -0 podman --root "$PODMAN_ROOT" --runroot "$PODMAN_RUNROOT" --cgroup-manager cgroupfs \
+		--events-backend file run --rm $ULIMITS "$IMAGE" echo via containers.conf
+	assert_output 'via containers.conf'
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# containerd (ctr) with husk as the runc binary of the runc-v2 shim, and the
+# runtime-handler config a Kubernetes node would use.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+IMAGE=docker.io/library/husk-busybox:test
+
+# oci_image TAR OUT: an OCI image layout archive around the rootfs tarball.
+oci_image() {
+	local layer=$1 out=$2 dir ld ls cd cs md ms
+	dir=$(mktemp -d "$BATS_FILE_TMPDIR/img.XXXXXX")
+	mkdir -p "$dir/blobs/sha256"
+	ld=$(sha256sum "$layer" | cut -d' ' -f1) ls=$(stat -c %s "$layer")
+	cp "$layer" "$dir/blobs/sha256/$ld"
+	printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"config":{"Cmd":["sh"],"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]}}' "$ld" >"$dir/c"
+	cd=$(sha256sum "$dir/c" | cut -d' ' -f1) cs=$(stat -c %s "$dir/c")
+	mv "$dir/c" "$dir/blobs/sha256/$cd"
+	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' "$cd" "$cs" "$ld" "$ls" >"$dir/m"
+	md=$(sha256sum "$dir/m" | cut -d' ' -f1) ms=$(stat -c %s "$dir/m")
+	mv "$dir/m" "$dir/blobs/sha256/$md"
+	printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"test"}}]}' "$md" "$ms" "$IMAGE" >"$dir/index.json"
+	echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci-layout"
+	tar -C "$dir" -cf "$out" oci-layout index.json blobs
+}
+
+setup_file() {
+	command -v containerd >/dev/null && command -v ctr >/dev/null ||
+		skip "containerd is not installed (apt-get install containerd)"
+	D=$BATS_FILE_TMPDIR/containerd
+	mkdir -p "$D"
+	# husk as a runc-v2 handler too, as in contrib/containerd/config.toml,
+	# with this build's path.
+	cat >"$D/config.toml" <<-EOF
+		version = 2
+		root = "$D/root"
+		state = "$D/state"
+		[grpc]
+		  address = "$D/containerd.sock"
+		$(sed "s|/usr/local/bin/husk|$HUSK|" "$TOP/contrib/containerd/config.toml" | grep -v '^version')
+	EOF
+	containerd --config "$D/config.toml" >"$D/log" 2>&1 &
+	echo $! >"$D/pid"
+	for _ in $(seq 100); do [ -S "$D/containerd.sock" ] && break; sleep 0.1; done
+	[ -S "$D/containerd.sock" ] || { cat "$D/log" >&2; return 1; }
+	oci_image "$(busybox_tar)" "$D/image.tar"
+	c image import "$D/image.tar" >/dev/null
+	export D
+}
+
+teardown_file() {
+	[ -n "${D:-}" ] && [ -f "$D/pid" ] || return 0
+	for t in $(c task ls -q 2>/dev/null); do c task kill -s KILL "$t" >/dev/null 2>&1; done
+	sleep 0.5
+	for t in $(c task ls -q 2>/dev/null); do c task rm -f "$t" >/dev/null 2>&1; done
+	for t in $(c container ls -q 2>/dev/null); do c container rm "$t" >/dev/null 2>&1; done
+	kill "$(cat "$D/pid")" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$(cat "$D/pid")" 2>/dev/null || break; sleep 0.1; done
+	rm -rf "$D" 2>/dev/null || true
+}
+
+c() {
+	ctr -a "$D/containerd.sock" -n husk-test "$@"
+}
+
+@test "ctr run --runc-binary husk" {
+	run -0 c run --rm --runc-binary "$HUSK" "$IMAGE" r1 sh -c 'echo hello from ctr; cat /proc/1/cmdline | tr "\0" " "'
+	assert_line 'hello from ctr'
+	assert_line --partial 'sh -c echo hello'
+}
+
+@test "ctr run: the exit code is the container's" {
+	run -4 c run --rm --runc-binary "$HUSK" "$IMAGE" r2 sh -c 'exit 4'
+}
+
+@test "ctr task exec, pause, resume, metrics, kill" {
+	run -0 c run -d --runc-binary "$HUSK" "$IMAGE" r3 sleep 300
+	run -0 c task exec --exec-id e1 r3 sh -c 'echo exec ok; ls /proc | grep -c "^[0-9]"'
+	assert_line 'exec ok'
+	run -0 c task pause r3
+	run -0 c task ls
+	assert_line --regexp '^r3 +[0-9]+ +PAUSED'
+	run -0 c task resume r3
+	run -0 c task ls
+	assert_line --regexp '^r3 +[0-9]+ +RUNNING'
+	run -0 c task metrics r3
+	assert_output --partial 'memory'
+	run -0 c task kill -s KILL r3
+	for _ in $(seq 50); do c task ls | grep -q 'r3 .*STOPPED' && break; sleep 0.1; done
+	run -0 c task ls
+	assert_line --regexp '^r3 +[0-9]+ +STOPPED'
+	run -0 c task rm r3
+	run -0 c container rm r3
+}
+
+@test "the runtime handler config (BinaryName) is what containerd runs" {
+	run -0 containerd --config "$D/config.toml" config dump
+	assert_output --partial "BinaryName = \"$HUSK\""
+	# The handler a RuntimeClass names; ctr reaches it by its runtime type
+	# and options, which is what the CRI plugin passes to the shim.
+	run -0 c run --rm --runtime io.containerd.runc.v2 --runc-binary "$HUSK" "$IMAGE" r4 true
+}
