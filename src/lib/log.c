@@ -16,8 +16,13 @@ static int log_fd = -1;
 static bool log_json;
 static bool log_debug;
 static struct timespec phase_mark;
+/* HUSK_TEST_PAUSE_AT=PHASE: say so on stderr and wait forever on reaching
+ * that phase, so that the crash tests can kill husk there. (Not SIGSTOP: a
+ * pid namespace's init cannot stop itself.) Read once; costs nothing unset. */
+static const char *pause_at;
 
 int husk_log_init(const char *path, bool json, bool debug) {
+  pause_at = getenv("HUSK_TEST_PAUSE_AT");
   log_json = json;
   log_debug = debug;
   if (debug)
@@ -112,6 +117,11 @@ void husk_log(enum husk_log_level level, const char *fmt, ...) {
 }
 
 void husk_phase(const char *name) {
+  if (pause_at && strcmp(pause_at, name) == 0) {
+    fprintf(stderr, "husk: test: paused at %s\n", name);
+    for (;;)
+      pause();
+  }
   if (!log_debug)
     return;
   struct timespec now;
