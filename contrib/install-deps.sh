@@ -8,7 +8,7 @@ set -eu
 
 build="gcc make autoconf automake libtool pkg-config libyajl-dev libseccomp-dev libcap-dev"
 test_deps="bats bats-assert bats-support bats-file busybox-static jq iproute2 util-linux uidmap passwd"
-clients="podman containerd"
+clients="podman containerd docker.io"
 doc="go-md2man"
 
 want="$build $doc"
