@@ -73,7 +73,6 @@ static void append_data(char **data, const char *opt) {
 
 int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
                           struct husk_mount_opts *out, struct husk_error **err) {
-  (void)err;
   memset(out, 0, sizeof(*out));
   if (type && strcmp(type, "bind") == 0)
     out->bind = true;
@@ -90,9 +89,11 @@ int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
     }
     /* Options other runtimes understand that are not for the kernel. */
     if (strcmp(opt, "tmpcopyup") == 0 || strcmp(opt, "copy-symlink") == 0 ||
-        strcmp(opt, "idmap") == 0 || strcmp(opt, "ridmap") == 0 ||
         str_has_prefix(opt, "x-"))
       continue;
+    if (strcmp(opt, "idmap") == 0 || strcmp(opt, "ridmap") == 0)
+      return husk_fail(err, 0, "mount option \"%s\": idmapped mounts are not supported by husk yet",
+                       opt);
     for (size_t k = 0; k < ARRAY_SIZE(flag_table) && !done; k++) {
       if (strcmp(opt, flag_table[k].name) != 0)
         continue;

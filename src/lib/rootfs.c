@@ -178,8 +178,14 @@ static void drop_option(char *data, const char *key) {
 static int mount_one(struct husk_init_ctx *ctx, const struct oci_mount *m, int rootfd,
                      struct husk_error **err) {
   struct husk_mount_opts o;
-  husk_mount_opts_parse(m->options, m->options_len, m->type, &o, err);
-  int ret;
+  int ret = husk_mount_opts_parse(m->options, m->options_len, m->type, &o, err);
+  if (ret < 0 || m->uid_mappings_len || m->gid_mappings_len) {
+    husk_mount_opts_clear(&o);
+    if (ret == 0)
+      ret = husk_fail(err, 0, "mount %s: uidMappings/gidMappings (idmapped mounts) are not supported by husk yet",
+                      m->destination);
+    return ret;
+  }
   if (m->destination[0] != '/') {
     ret = husk_fail(err, 0, "mount %s: the destination must be an absolute path", m->destination);
   } else if (o.bind) {

@@ -26,7 +26,7 @@
 #   HUSK_VM_MEM      guest memory                 (3G)
 #   HUSK_VM_SMP      guest cpus                   (2)
 #   HUSK_VM_ACCEL    qemu accelerator             (tcg: kvm hangs on some hosts)
-#   HUSK_VM_TIMEOUT  seconds before qemu is killed (2400)
+#   HUSK_VM_TIMEOUT  seconds before qemu is killed (3600)
 #   HUSK_VM_CGOPTS   cgroup2 mount options        (nsdelegate,memory_recursiveprot)
 #   HUSK_VM_APPEND   more kernel command line
 #   HUSK_VM_QEMU_ARGS more qemu arguments (split on blanks)
@@ -46,7 +46,7 @@ vmdir=${HUSK_VM_DIR:-/var/tmp/husk-vm}
 mem=${HUSK_VM_MEM:-3G}
 smp=${HUSK_VM_SMP:-2}
 accel=${HUSK_VM_ACCEL:-tcg}
-tmo=${HUSK_VM_TIMEOUT:-2400}
+tmo=${HUSK_VM_TIMEOUT:-3600}
 cgopts=${HUSK_VM_CGOPTS:-nsdelegate,memory_recursiveprot}
 busybox=${HUSK_VM_BUSYBOX:-/bin/busybox}
 msize=262144
