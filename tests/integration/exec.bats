@@ -164,3 +164,22 @@ start_sleeper() {
 		assert_output --partial 'does not exist'
 	fi
 }
+
+@test "exec: a bad --user is a clear error, nothing started" {
+	requires_husk
+	start_sleeper >/dev/null
+	run -255 husk exec --user nobody c1 true
+	assert_husk_error '--user "nobody"' 'UID[:GID]'
+	run -255 husk exec --user 10:x c1 true
+	assert_husk_error '--user "10:x"'
+	run -0 husk exec c1 sh -c 'ls /proc | grep -c "^[0-9]"'
+	[ "$output" -le 4 ] # sleep, sh, ls, grep: no leftover process
+}
+
+@test "exec: malformed --process JSON names the file" {
+	requires_husk
+	start_sleeper >/dev/null
+	echo '{"args": ["true"' >"$BATS_TEST_TMPDIR/process.json"
+	run -255 husk exec --process "$BATS_TEST_TMPDIR/process.json" c1
+	assert_husk_error 'process.json' 'invalid JSON'
+}
