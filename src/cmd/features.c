@@ -97,7 +97,7 @@ int cmd_features(struct husk_context *ctx, int argc, char **argv) {
   str(g, "systemdUser");
   yajl_gen_bool(g, 0);
   str(g, "rdma");
-  yajl_gen_bool(g, mode == HUSK_CGROUP_V2);
+  yajl_gen_bool(g, 1);
   yajl_gen_map_close(g);
   str(g, "seccomp");
   yajl_gen_map_open(g);
@@ -114,7 +114,7 @@ int cmd_features(struct husk_context *ctx, int argc, char **argv) {
   enabled(g, "intelRdt", false);
   str(g, "mountExtensions");
   yajl_gen_map_open(g);
-  enabled(g, "idmap", false);
+  enabled(g, "idmap", true);
   yajl_gen_map_close(g);
   yajl_gen_map_close(g); /* linux */
   str(g, "annotations");

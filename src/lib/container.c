@@ -22,6 +22,7 @@
 #include "foreground.h"
 #include "hooks.h"
 #include "idmap.h"
+#include "idmount.h"
 #include "init.h"
 #include "log.h"
 #include "namespaces.h"
@@ -348,6 +349,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   int cgroup_fd = -1;
   int console_fd = -1;
   int pty_fds[2] = {-1, -1}; /* ours, the init's: the foreground terminal */
+  int *idmap_fds = NULL;
   int ret;
   husk_ns_plan_init(&job.ns, NULL, NULL);
 
@@ -432,6 +434,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     console_fd = pty_fds[1];
     pty_fds[1] = -1;
   }
+  if ((ret = husk_idmount_prepare(job.config, bundle, &idmap_fds, err)) < 0)
+    goto fail;
   if ((ret = husk_sync_pair(sync_fds, err)) < 0 ||
       (ret = husk_ns_join_pid_for_children(&job.ns, err)) < 0)
     goto fail;
@@ -457,6 +461,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
         .state_dirfd = job.dirfd,
         .preserve_fds = preserve_fds,
         .console_fd = console_fd,
+        .idmap_fds = idmap_fds,
         .no_new_keyring = opts->no_new_keyring,
         .proc_fd = -1,
         .fifo_fd = -1,
@@ -500,6 +505,7 @@ out:
     close(console_fd);
   if (pty_fds[0] >= 0)
     close(pty_fds[0]);
+  husk_idmount_close(idmap_fds, job.config ? job.config->mounts_len : 0);
   if (job.pidfd >= 0)
     close(job.pidfd);
   if (job.dirfd >= 0)

@@ -20,6 +20,7 @@ struct husk_init_ctx {
   int state_dirfd;  /* the container's state directory */
   int preserve_fds; /* fds 3 .. 3+N-1 reach the process */
   int console_fd;   /* connected --console-socket, or -1 */
+  int *idmap_fds;   /* per mount: the user namespace of an idmapped one, or -1 */
   bool no_new_keyring;
 
   /* Filled in by the init itself. */

@@ -73,6 +73,7 @@ static void append_data(char **data, const char *opt) {
 
 int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
                           struct husk_mount_opts *out, struct husk_error **err) {
+  (void)err;
   memset(out, 0, sizeof(*out));
   if (type && strcmp(type, "bind") == 0)
     out->bind = true;
@@ -91,9 +92,13 @@ int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
     if (strcmp(opt, "tmpcopyup") == 0 || strcmp(opt, "copy-symlink") == 0 ||
         str_has_prefix(opt, "x-"))
       continue;
-    if (strcmp(opt, "idmap") == 0 || strcmp(opt, "ridmap") == 0)
-      return husk_fail(err, 0, "mount option \"%s\": idmapped mounts are not supported by husk yet",
-                       opt);
+    /* Handled by idmount.c: "ridmap" is the recursive form. */
+    if (strcmp(opt, "idmap") == 0)
+      continue;
+    if (strcmp(opt, "ridmap") == 0) {
+      out->recursive_bind = true;
+      continue;
+    }
     for (size_t k = 0; k < ARRAY_SIZE(flag_table) && !done; k++) {
       if (strcmp(opt, flag_table[k].name) != 0)
         continue;

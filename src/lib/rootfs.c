@@ -13,6 +13,7 @@
 
 #include "cgroup.h"
 #include "devices.h"
+#include "idmount.h"
 #include "inroot.h"
 #include "log.h"
 #include "mountopts.h"
@@ -80,7 +81,7 @@ static int apply_recursive_attrs(const char *fdpath, const struct husk_mount_opt
 /* Mount on the destination inside the rootfs, then re-resolve it (the new
  * mount sits on top of the fd we mounted on) for the remount steps. */
 static int mount_bind(const struct oci_mount *m, const char *source, int rootfd,
-                      const struct husk_mount_opts *o, struct husk_error **err) {
+                      const struct husk_mount_opts *o, int idmap_fd, struct husk_error **err) {
   struct stat st;
   if (stat(source, &st) < 0)
     return husk_fail(err, errno, "mount %s: source %s", m->destination, source);
@@ -91,8 +92,12 @@ static int mount_bind(const struct oci_mount *m, const char *source, int rootfd,
   char fdpath[HUSK_FD_PATH_MAX];
   husk_fd_path(fd, fdpath);
   unsigned long flags = MS_BIND | (o->recursive_bind ? MS_REC : 0);
-  if (mount(source, fdpath, NULL, flags, NULL) < 0)
+  if (idmap_fd >= 0) {
+    if (husk_idmount_attach(idmap_fd, fd, m->destination, err) < 0)
+      return -EIO;
+  } else if (mount(source, fdpath, NULL, flags, NULL) < 0) {
     return husk_fail(err, errno, "bind mount %s on %s", source, m->destination);
+  }
   _cleanup_close_ int top = husk_inroot_open(rootfd, m->destination, HUSK_INROOT_NOCREATE, err);
   if (top < 0)
     return top;
@@ -179,11 +184,8 @@ static int mount_one(struct husk_init_ctx *ctx, const struct oci_mount *m, int r
                      struct husk_error **err) {
   struct husk_mount_opts o;
   int ret = husk_mount_opts_parse(m->options, m->options_len, m->type, &o, err);
-  if (ret < 0 || m->uid_mappings_len || m->gid_mappings_len) {
+  if (ret < 0) {
     husk_mount_opts_clear(&o);
-    if (ret == 0)
-      ret = husk_fail(err, 0, "mount %s: uidMappings/gidMappings (idmapped mounts) are not supported by husk yet",
-                      m->destination);
     return ret;
   }
   if (m->destination[0] != '/') {
@@ -194,7 +196,8 @@ static int mount_one(struct husk_init_ctx *ctx, const struct oci_mount *m, int r
     else {
       _cleanup_free_ char *src = m->source[0] == '/' ? xstrdup(m->source)
                                                      : xasprintf("%s/%s", ctx->bundle, m->source);
-      ret = mount_bind(m, src, rootfd, &o, err);
+      ret = mount_bind(m, src, rootfd, &o, ctx->idmap_fds ? ctx->idmap_fds[m - ctx->config->mounts] : -1,
+                       err);
     }
   } else if (m->type && strcmp(m->type, "cgroup") == 0) {
     ret = mount_cgroup(ctx, m, rootfd, &o, err);

@@ -217,12 +217,3 @@ mount_line() {
 	assert_output ""
 	assert_nothing_left
 }
-
-@test "idmapped mounts are refused clearly until husk supports them" {
-	requires_husk
-	update_config '.mounts += [{"destination": "/mnt", "type": "bind", "source": "/tmp", "options": ["rbind", "idmap"]}]'
-	set_args true
-	run ! husk run --bundle "$BUNDLE" c1
-	assert_husk_error 'idmap' 'not supported'
-	assert_nothing_left
-}

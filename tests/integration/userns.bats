@@ -97,3 +97,43 @@ userns_config() {
 	[ "$inside" -ge $((host + 864000 - 5)) ]
 	[ "$inside" -le $((host + 864000 + 60)) ]
 }
+
+@test "idmapped mount: a host dir's root-owned file is root's inside a user namespace" {
+	userns_config 100000
+	mkdir -p "$BATS_TEST_TMPDIR/shared"
+	chmod o+x "$BATS_TEST_TMPDIR"
+	echo data >"$BATS_TEST_TMPDIR/shared/file"
+	update_config ".mounts += [
+		{\"destination\": \"/idmapped\", \"type\": \"bind\", \"source\": \"$BATS_TEST_TMPDIR/shared\", \"options\": [\"rbind\"],
+		 \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}],
+		 \"gidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}]},
+		{\"destination\": \"/plain\", \"type\": \"bind\", \"source\": \"$BATS_TEST_TMPDIR/shared\", \"options\": [\"rbind\"]}]"
+	set_args sh -c 'stat -c "%u %g" /idmapped/file /plain/file; echo new > /idmapped/new'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line --index 0 '0 0'
+	assert_line --index 1 '65534 65534'
+	# written as root inside, through the idmap: root's on the host
+	assert_equal "$(stat -c %u "$BATS_TEST_TMPDIR/shared/new")" 0
+}
+
+@test "idmapped mount: the idmap option alone takes the container's mapping" {
+	userns_config 100000
+	mkdir -p "$BATS_TEST_TMPDIR/shared"
+	chmod o+x "$BATS_TEST_TMPDIR"
+	echo data >"$BATS_TEST_TMPDIR/shared/file"
+	update_config ".mounts += [{\"destination\": \"/idmapped\", \"type\": \"bind\", \"source\": \"$BATS_TEST_TMPDIR/shared\", \"options\": [\"rbind\", \"idmap\"]}]"
+	set_args stat -c '%u' /idmapped/file
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output 0
+}
+
+@test "idmapped mount: only bind mounts, a clear error otherwise" {
+	requires_husk
+	update_config '.mounts += [{"destination": "/t", "type": "tmpfs", "source": "tmpfs",
+		"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 1}],
+		"gidMappings": [{"containerID": 0, "hostID": 100000, "size": 1}]}]'
+	set_args true
+	run ! husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'only bind mounts can be idmapped'
+	assert_nothing_left
+}
