@@ -65,7 +65,9 @@ static void process_add_env(struct oci_process *p, const char *kv) {
  * container, so that its READY=1 reaches the caller). */
 static int adapt_to_caller_env(struct oci_config *c, int *preserve_fds, struct husk_error **err) {
   const char *listen = getenv("LISTEN_FDS");
-  if (listen && listen[0]) {
+  const char *listen_pid = getenv("LISTEN_PID");
+  /* The fds are ours only when LISTEN_PID names us (or is absent). */
+  if (listen && listen[0] && (listen_pid == NULL || atoi(listen_pid) == getpid())) {
     char *end;
     long n = strtol(listen, &end, 10);
     if (*end || n < 0 || n > 65536)

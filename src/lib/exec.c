@@ -136,10 +136,10 @@ static int parse_user(const char *s, struct oci_user *u, struct husk_error **err
   return 0;
 }
 
-/* The process to run: --process, or the container's own process settings
- * with the command line's args and overrides. */
-static struct oci_process *build_process(const struct oci_config *c,
-                                         const struct husk_exec_options *o,
+/* The process to run: --process, or the container's own process (every
+ * setting: env, cwd, user, capabilities, rlimits, scheduling...) with the
+ * command line's args; then the overrides. */
+static struct oci_process *build_process(struct oci_config *c, const struct husk_exec_options *o,
                                          struct husk_error **err) {
   struct oci_process *p;
   if (o->process_file) {
@@ -147,37 +147,20 @@ static struct oci_process *build_process(const struct oci_config *c,
     if (p == NULL)
       return NULL;
   } else {
-    const struct oci_process *base = c->process;
-    p = xmalloc0(sizeof(*p));
+    p = c->process;
+    c->process = NULL;
+    for (size_t i = 0; i < p->args_len; i++)
+      free(p->args[i]);
+    free(p->args);
     p->args = strv_dup(o->args, o->args_len);
     p->args_len = o->args_len;
-    p->env = strv_dup(base->env, base->env_len);
-    p->env_len = base->env_len;
-    p->cwd = xstrdup(base->cwd ? base->cwd : "/");
-    p->user.uid = base->user.uid;
-    p->user.gid = base->user.gid;
-    p->user.has_umask = base->user.has_umask;
-    p->user.umask = base->user.umask;
-    if (base->user.additional_gids_len) {
-      p->user.additional_gids = xmalloc0(sizeof(uint32_t) * base->user.additional_gids_len);
-      memcpy(p->user.additional_gids, base->user.additional_gids,
-             sizeof(uint32_t) * base->user.additional_gids_len);
-      p->user.additional_gids_len = base->user.additional_gids_len;
-    }
-    if (base->capabilities) {
-      const struct oci_capabilities *bc = base->capabilities;
-      struct oci_capabilities *pc = p->capabilities = xmalloc0(sizeof(*pc));
-      pc->bounding = strv_dup(bc->bounding, pc->bounding_len = bc->bounding_len);
-      pc->effective = strv_dup(bc->effective, pc->effective_len = bc->effective_len);
-      pc->inheritable = strv_dup(bc->inheritable, pc->inheritable_len = bc->inheritable_len);
-      pc->permitted = strv_dup(bc->permitted, pc->permitted_len = bc->permitted_len);
-      pc->ambient = strv_dup(bc->ambient, pc->ambient_len = bc->ambient_len);
-    }
-    p->no_new_privileges = base->no_new_privileges;
-    p->apparmor_profile = xstrdup(base->apparmor_profile);
-    p->selinux_label = xstrdup(base->selinux_label);
-    p->terminal = o->tty;
+    p->terminal = false;
+    /* The init's console size means nothing to a new terminal. */
+    free(p->console_size);
+    p->console_size = NULL;
   }
+  if (o->tty)
+    p->terminal = true;
   if (o->cwd) {
     free(p->cwd);
     p->cwd = xstrdup(o->cwd);
@@ -192,10 +175,12 @@ static struct oci_process *build_process(const struct oci_config *c,
   if (o->user && parse_user(o->user, &p->user, err) < 0)
     goto fail;
   if (o->additional_gids_len) {
-    free(p->user.additional_gids);
-    p->user.additional_gids = xmalloc0(sizeof(uint32_t) * o->additional_gids_len);
-    memcpy(p->user.additional_gids, o->additional_gids, sizeof(uint32_t) * o->additional_gids_len);
-    p->user.additional_gids_len = o->additional_gids_len;
+    /* Added to the process' own, as runc does. */
+    size_t n = p->user.additional_gids_len + o->additional_gids_len;
+    p->user.additional_gids = realloc(p->user.additional_gids, sizeof(uint32_t) * n);
+    memcpy(p->user.additional_gids + p->user.additional_gids_len, o->additional_gids,
+           sizeof(uint32_t) * o->additional_gids_len);
+    p->user.additional_gids_len = n;
   }
   if (o->caps_len) {
     if (p->capabilities == NULL)
@@ -393,13 +378,6 @@ static int open_cgroup(struct exec_job *job, const char *sub, char **path, struc
   return 0;
 }
 
-static bool seccomp_uses_notify(const struct oci_seccomp *s) {
-  for (size_t i = 0; i < s->syscalls_len; i++)
-    if (s->syscalls[i].action && strcmp(s->syscalls[i].action, "SCMP_ACT_NOTIFY") == 0)
-      return true;
-  return false;
-}
-
 static void job_clear(struct exec_job *job) {
   husk_seccomp_free(job->seccomp);
   for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
@@ -453,10 +431,9 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
     ret = -EINVAL;
     goto out;
   }
-  /* A NOTIFY listener serves the init only: an exec'd process gets the filter
-   * without one. */
+  /* The container's filter, built here on the host side (a NOTIFY listener
+   * is connected now and gets the new process' notify fd too). */
   if (job.config->linux_ && job.config->linux_->seccomp &&
-      !seccomp_uses_notify(job.config->linux_->seccomp) &&
       (ret = husk_seccomp_prepare(job.config->linux_->seccomp, &job.seccomp, err)) < 0)
     goto out;
   if (job.process->terminal && o->detach && o->console_socket == NULL) {

@@ -183,3 +183,18 @@ start_sleeper() {
 	run -255 husk exec --process "$BATS_TEST_TMPDIR/process.json" c1
 	assert_husk_error 'process.json' 'invalid JSON'
 }
+
+@test "exec: the container's rlimits apply to an exec'd process too" {
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 1234, "hard": 4321}]'
+	start_sleeper >/dev/null
+	run -0 husk exec c1 sh -c 'ulimit -n; ulimit -Hn'
+	assert_line --index 0 1234
+	assert_line --index 1 4321
+}
+
+@test "exec: --additional-gids adds to the process' groups" {
+	update_config '.process.user.additionalGids = [10]'
+	start_sleeper >/dev/null
+	run -0 husk exec -g 20 c1 id -G
+	assert_output '0 10 20'
+}
