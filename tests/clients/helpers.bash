@@ -15,6 +15,10 @@ busybox_tar() {
 	if [ ! -f "$cache/busybox.tar" ]; then
 		mkdir -p "$cache"
 		HUSK=$HUSK sh "$TOP/bundles/busybox/make-bundle.sh" "$cache/bundle" >/dev/null 2>&1 || return 1
+		# The static socket helper rides along, for sd_notify tests.
+		if [ -x "${HUSK_TEST_SOCKETS:-}" ]; then
+			cp "$HUSK_TEST_SOCKETS" "$cache/bundle/rootfs/bin/test-sockets"
+		fi
 		tar -C "$cache/bundle/rootfs" -cf "$cache/busybox.tar.tmp" . && mv "$cache/busybox.tar.tmp" "$cache/busybox.tar"
 	fi
 	echo "$cache/busybox.tar"

@@ -124,3 +124,18 @@ pm() {
 		--events-backend file run --rm $ULIMITS "$IMAGE" echo via containers.conf
 	assert_output 'via containers.conf'
 }
+
+@test "podman run --sdnotify=container: the container's READY=1 reaches the caller" {
+	[ -x "${HUSK_TEST_SOCKETS:-}" ] || skip "tests/helpers/test-sockets is not built (make check builds it)"
+	sock=$BATS_TEST_TMPDIR/notify.sock
+	"$HUSK_TEST_SOCKETS" notify "$sock" >"$BATS_TEST_TMPDIR/notify.out" 2>/dev/null &
+	listener=$!
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	run -0 env NOTIFY_SOCKET="$sock" podman --root "$PODMAN_ROOT" --runroot "$PODMAN_RUNROOT" \
+		--runtime "$HUSK" --cgroup-manager cgroupfs --events-backend file \
+		run --rm --sdnotify=container $ULIMITS "$IMAGE" sh -c 'test-sockets send "$NOTIFY_SOCKET" READY=1'
+	for _ in $(seq 100); do kill -0 "$listener" 2>/dev/null || break; sleep 0.05; done
+	kill "$listener" 2>/dev/null || true
+	run -0 cat "$BATS_TEST_TMPDIR/notify.out"
+	assert_line READY=1
+}

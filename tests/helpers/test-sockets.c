@@ -3,7 +3,7 @@
  *   test-sockets recvtty PATH   listen on PATH for a console socket, take the
  *                               pty master, copy stdin to it and it to stdout
  *   test-sockets notify PATH    listen on PATH (datagram, as sd_notify) and
- *                               print the first message
+ *                               print the messages up to READY=1
  *   test-sockets send PATH MSG  send MSG to the datagram socket PATH (built
  *                               static, so it can be copied into a rootfs)
  * Both print "listening" on stderr once the socket exists. */
@@ -78,17 +78,22 @@ static int recvtty(const char *path) {
   return 0;
 }
 
+/* Print every message, one a line, until one says READY=1. */
 static int notify(const char *path) {
   int fd = listen_on(path, SOCK_DGRAM);
   char buf[4096];
-  ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
-  if (n < 0) {
-    perror("recv");
-    return 2;
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+    if (n < 0) {
+      perror("recv");
+      return 2;
+    }
+    buf[n] = '\0';
+    printf("%s\n", buf);
+    fflush(stdout);
+    if (strstr(buf, "READY=1"))
+      return 0;
   }
-  buf[n] = '\0';
-  printf("%s\n", buf);
-  return 0;
 }
 
 static int send_message(const char *path, const char *text) {

@@ -111,5 +111,5 @@ wait_listener() {
 	run -0 env NOTIFY_SOCKET="$SOCK" "$HUSK" --root "$ROOT" run --bundle "$BUNDLE" c1
 	wait_listener
 	run -0 cat "$BATS_TEST_TMPDIR/out"
-	assert_output READY=1
+	assert_line READY=1
 }
