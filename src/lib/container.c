@@ -352,6 +352,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   int console_fd = -1;
   int pty_fds[2] = {-1, -1}; /* ours, the init's: the foreground terminal */
   int *idmap_fds = NULL;
+  _cleanup_free_ char *systemd_path = NULL;
   int ret;
   husk_ns_plan_init(&job.ns, NULL, NULL);
 
@@ -389,6 +390,23 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     goto fail;
   }
   const char *configured = job.config->linux_ ? job.config->linux_->cgroups_path : NULL;
+  /* With --systemd-cgroup, engines name the cgroup "slice:prefix:name";
+   * husk makes it where systemd would, through cgroupfs. */
+  if (ctx->cgroup_manager == HUSK_CGROUP_MANAGER_SYSTEMD) {
+    if (configured == NULL || configured[0] == '\0') {
+      _cleanup_free_ char *spec = xasprintf("system.slice:husk:%s", id);
+      systemd_path = husk_cgroup_systemd_path(spec);
+    } else if (strchr(configured, ':')) {
+      systemd_path = husk_cgroup_systemd_path(configured);
+      if (systemd_path == NULL) {
+        ret = husk_fail(err, 0, "linux.cgroupsPath \"%s\": expected slice:prefix:name with --systemd-cgroup",
+                        configured);
+        goto fail;
+      }
+    }
+    if (systemd_path)
+      configured = systemd_path;
+  }
   if (use_cgroup(ctx) &&
       (ret = husk_cgroup_resolve_path(configured, id, &job.cgroup_path, err)) < 0)
     goto fail;

@@ -135,6 +135,11 @@ bool str_has_prefix(const char *s, const char *prefix) {
   return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+bool str_has_suffix(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
 int mkdir_p(const char *path, mode_t mode, struct husk_error **err) {
   _cleanup_free_ char *p = xstrdup(path);
   for (char *s = p + 1; *s; s++) {

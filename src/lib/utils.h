@@ -42,6 +42,7 @@ int write_file_atomic_at(int dirfd, const char *name, const char *data, size_t l
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, struct husk_error **err);
 
 bool str_has_prefix(const char *s, const char *prefix);
+bool str_has_suffix(const char *s, const char *suffix);
 /* Create every missing directory of `path` (absolute, host side). */
 int mkdir_p(const char *path, mode_t mode, struct husk_error **err);
 
