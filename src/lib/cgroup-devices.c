@@ -67,7 +67,19 @@ int husk_dev_rules_build(const struct oci_resources *r, struct husk_dev_rule **o
     if (ret < 0)
       return ret;
   }
-  memcpy(rules + r->devices_len, default_rules, sizeof(default_rules));
+  /* The defaults go right after the config's last blanket deny ("a", deny):
+   * they undo that deny, and a specific deny the config puts later still
+   * wins over them (last match wins). With no blanket deny, at the end. */
+  size_t at = r->devices_len;
+  for (size_t i = r->devices_len; i-- > 0;) {
+    if (!rules[i].allow && rules[i].type == 'a') {
+      at = i + 1;
+      break;
+    }
+  }
+  memmove(rules + at + ARRAY_SIZE(default_rules), rules + at,
+          sizeof(*rules) * (r->devices_len - at));
+  memcpy(rules + at, default_rules, sizeof(default_rules));
   *out = steal_pointer(&rules);
   *n = total;
   return 0;

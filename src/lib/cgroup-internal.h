@@ -47,8 +47,9 @@ struct husk_dev_rule {
   unsigned access;
 };
 
-/* The rules a container gets, in order: r->devices, then the devices every
- * container needs (runc's AllowedDevices). Deny-all comes first implicitly:
+/* The rules a container gets, in order: r->devices, with the devices every
+ * container needs (runc's AllowedDevices) right after its last blanket
+ * deny (at the end when there is none). Deny-all comes first implicitly:
  * a device no rule matches is denied; the last matching rule wins. */
 int husk_dev_rules_build(const struct oci_resources *r, struct husk_dev_rule **out, size_t *n,
                          struct husk_error **err);

@@ -227,8 +227,10 @@ static void test_ebpf(void) {
   size_t n = 0;
   struct husk_error *err = NULL;
   CHECK(husk_dev_rules_build(&r, &rules, &n, &err) == 0 && n == 13);
-  CHECK(rules && rules[0].type == 'a' && !rules[0].allow && rules[1].access == HUSK_DEV_READ);
-  CHECK(rules && rules[2].type == 'c' && rules[2].major == -1 && rules[2].access == HUSK_DEV_MKNOD);
+  /* the defaults right after the blanket deny, the config's later rules after them */
+  CHECK(rules && rules[0].type == 'a' && !rules[0].allow);
+  CHECK(rules && rules[1].type == 'c' && rules[1].major == -1 && rules[1].access == HUSK_DEV_MKNOD);
+  CHECK(rules && rules[12].type == 'b' && rules[12].major == 8 && rules[12].access == HUSK_DEV_READ);
   _cleanup_free_ struct bpf_insn *p6 = program(rules, n, &len);
   CHECK(p6 && well_formed(p6, len));
   CHECK(p6 && is(&p6[len - 2], MOV_K, BPF_REG_0, 0, 0)); /* deny-all ends it */
