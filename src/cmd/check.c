@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "cmd.h"
+#include "output.h"
 
 static void gen_str(yajl_gen g, const char *s) {
   yajl_gen_string(g, (const unsigned char *)s, strlen(s));
@@ -41,12 +42,7 @@ static void print_json(const struct husk_check_report *r) {
   }
   yajl_gen_array_close(g);
   yajl_gen_map_close(g);
-  const unsigned char *buf;
-  size_t len;
-  yajl_gen_get_buf(g, &buf, &len);
-  fwrite(buf, 1, len, stdout);
-  fputc('\n', stdout);
-  yajl_gen_free(g);
+  cmd_print_json(g);
 }
 
 /* "2 errors", "1 warning"; nothing for 0. */

@@ -8,6 +8,7 @@
 
 #include "cgroup.h"
 #include "cmd.h"
+#include "output.h"
 #include "lsm.h"
 #include "mountopts.h"
 #include "seccomp-filter.h"
@@ -125,11 +126,6 @@ int cmd_features(struct husk_context *ctx, int argc, char **argv) {
   str(g, mode == HUSK_CGROUP_V2 ? "v2" : mode == HUSK_CGROUP_HYBRID ? "hybrid" : mode == HUSK_CGROUP_V1 ? "v1" : "none");
   yajl_gen_map_close(g);
   yajl_gen_map_close(g);
-  const unsigned char *buf;
-  size_t len;
-  yajl_gen_get_buf(g, &buf, &len);
-  fwrite(buf, 1, len, stdout);
-  fputc('\n', stdout);
-  yajl_gen_free(g);
+  cmd_print_json(g);
   return 0;
 }

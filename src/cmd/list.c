@@ -11,6 +11,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "cmd.h"
+#include "output.h"
 #include "utils.h"
 
 struct entry {
@@ -47,12 +48,7 @@ static void print_json(struct entry *e, size_t n) {
     yajl_gen_map_close(g);
   }
   yajl_gen_array_close(g);
-  const unsigned char *buf;
-  size_t len;
-  yajl_gen_get_buf(g, &buf, &len);
-  fwrite(buf, 1, len, stdout);
-  fputc('\n', stdout);
-  yajl_gen_free(g);
+  cmd_print_json(g);
 }
 
 static int width(const char *s, int w) {

@@ -24,9 +24,11 @@
 #include "idmap.h"
 #include "idmount.h"
 #include "init.h"
+#include "lookup.h"
 #include "log.h"
 #include "namespaces.h"
 #include "pidfd.h"
+#include "process.h"
 #include "spec.h"
 #include "sync.h"
 #include "terminal.h"
@@ -42,20 +44,6 @@ static char *now_rfc3339(void) {
   size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
   snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
   return xstrdup(buf);
-}
-
-static void process_add_env(struct oci_process *p, const char *kv) {
-  size_t keylen = strcspn(kv, "=");
-  for (size_t i = 0; i < p->env_len; i++) {
-    if (strncmp(p->env[i], kv, keylen) == 0 && p->env[i][keylen] == '=') {
-      free(p->env[i]);
-      p->env[i] = xstrdup(kv);
-      return;
-    }
-  }
-  p->env = realloc(p->env, sizeof(char *) * (p->env_len + 2));
-  p->env[p->env_len++] = xstrdup(kv);
-  p->env[p->env_len] = NULL;
 }
 
 /* What the caller's environment asks of the container, as runc does:
@@ -74,8 +62,8 @@ static int adapt_to_caller_env(struct oci_config *c, int *preserve_fds, struct h
       return husk_fail(err, 0, "LISTEN_FDS \"%s\" is not a count of fds", listen);
     *preserve_fds += (int)n;
     _cleanup_free_ char *fds = xasprintf("LISTEN_FDS=%ld", n);
-    process_add_env(c->process, fds);
-    process_add_env(c->process, "LISTEN_PID=1");
+    husk_process_set_env(c->process, fds);
+    husk_process_set_env(c->process, "LISTEN_PID=1");
   }
   const char *notify = getenv("NOTIFY_SOCKET");
   if (notify && notify[0] == '/') {
@@ -90,7 +78,7 @@ static int adapt_to_caller_env(struct oci_config *c, int *preserve_fds, struct h
     m->options[0] = xstrdup("bind");
     m->options_len = 1;
     _cleanup_free_ char *env = xasprintf("NOTIFY_SOCKET=%s", inside);
-    process_add_env(c->process, env);
+    husk_process_set_env(c->process, env);
   }
   return 0;
 }
@@ -255,16 +243,9 @@ static int write_state(struct create_job *job, struct husk_error **err) {
       .has_hooks = husk_hooks_has(c->hooks, HUSK_HOOK_POSTSTART) ||
                    husk_hooks_has(c->hooks, HUSK_HOOK_POSTSTOP),
   };
-  st.annotations.len = c->annotations_len;
-  st.annotations.keys = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
-  st.annotations.values = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
-  for (size_t i = 0; i < c->annotations_len; i++) {
-    st.annotations.keys[i] = c->annotations[i].key;
-    st.annotations.values[i] = c->annotations[i].value;
-  }
+  husk_state_borrow_annotations(&st, c->annotations, c->annotations_len);
   int r = husk_state_write(job->dirfd, &st, err);
-  free(st.annotations.keys);
-  free(st.annotations.values);
+  husk_state_return_annotations(&st);
   return r;
 }
 
@@ -280,16 +261,9 @@ static int run_runtime_hooks(struct create_job *job, struct husk_error **err) {
       .owner = "",
   };
   const struct oci_config *c = job->config;
-  st.annotations.len = c->annotations_len;
-  st.annotations.keys = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
-  st.annotations.values = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
-  for (size_t i = 0; i < c->annotations_len; i++) {
-    st.annotations.keys[i] = c->annotations[i].key;
-    st.annotations.values[i] = c->annotations[i].value;
-  }
+  husk_state_borrow_annotations(&st, c->annotations, c->annotations_len);
   _cleanup_free_ char *json = husk_state_to_oci_json(&st, HUSK_STATUS_CREATING);
-  free(st.annotations.keys);
-  free(st.annotations.values);
+  husk_state_return_annotations(&st);
   if (husk_hooks_run(c->hooks, HUSK_HOOK_PRESTART, json, err) < 0 ||
       husk_hooks_run(c->hooks, HUSK_HOOK_CREATE_RUNTIME, json, err) < 0)
     return -EIO;
@@ -553,38 +527,6 @@ static int open_init_pidfd(const struct husk_state *st) {
   return fd;
 }
 
-struct loaded {
-  int dirfd;
-  struct husk_state st;
-  enum husk_status status;
-};
-
-static int load(const struct husk_context *ctx, const char *id, bool lock, struct loaded *l,
-                struct husk_error **err) {
-  l->dirfd = husk_state_dir_open(ctx->root, id, lock, err);
-  if (l->dirfd < 0)
-    return l->dirfd;
-  int r = husk_state_read(l->dirfd, &l->st, err);
-  if (r == -ENOENT) {
-    l->status = HUSK_STATUS_CREATING;
-    l->st.id = xstrdup(id);
-    return 0;
-  }
-  if (r < 0) {
-    close(l->dirfd);
-    l->dirfd = -1;
-    return r;
-  }
-  l->status = husk_state_status(l->dirfd, &l->st);
-  return 0;
-}
-
-static void unload(struct loaded *l) {
-  if (l->dirfd >= 0)
-    close(l->dirfd);
-  husk_state_clear(&l->st);
-}
-
 /* poststart and poststop: warnings when they fail, as the spec says. */
 static void run_lifecycle_hooks(const struct husk_context *ctx, const char *id,
                                 const struct husk_state *st, enum husk_hook_kind kind,
@@ -604,7 +546,7 @@ static void run_lifecycle_hooks(const struct husk_context *ctx, const char *id,
 }
 
 /* Wait for the fifo's byte from the init, or for the init to die. */
-static int open_exec_fifo(struct loaded *l, const char *id, struct husk_error **err) {
+static int open_exec_fifo(struct husk_lookup *l, const char *id, struct husk_error **err) {
   _cleanup_close_ int fifo = openat(l->dirfd, HUSK_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fifo < 0)
     return husk_fail(err, errno, "container \"%s\": open exec.fifo", id);
@@ -637,8 +579,8 @@ static int open_exec_fifo(struct loaded *l, const char *id, struct husk_error **
 }
 
 int husk_container_start(const struct husk_context *ctx, const char *id, struct husk_error **err) {
-  struct loaded l = {.dirfd = -1};
-  int r = load(ctx, id, true, &l, err);
+  struct husk_lookup l;
+  int r = husk_lookup(ctx, id, true, &l, err);
   if (r < 0)
     return r;
   switch (l.status) {
@@ -658,17 +600,17 @@ int husk_container_start(const struct husk_context *ctx, const char *id, struct 
     r = husk_fail(err, 0, "container \"%s\": cannot start an already %s container", id,
                   husk_status_name(l.status));
   }
-  unload(&l);
+  husk_lookup_release(&l);
   return r;
 }
 
 int husk_container_state(const struct husk_context *ctx, const char *id, struct husk_error **err) {
-  struct loaded l = {.dirfd = -1};
-  int r = load(ctx, id, false, &l, err);
+  struct husk_lookup l;
+  int r = husk_lookup(ctx, id, false, &l, err);
   if (r < 0)
     return r;
   _cleanup_free_ char *json = husk_state_to_oci_json(&l.st, l.status);
-  unload(&l);
+  husk_lookup_release(&l);
   if (json == NULL)
     return husk_fail(err, ENOMEM, "state");
   fputs(json, stdout);
@@ -687,8 +629,8 @@ static int signal_init(const struct husk_state *st, int sig) {
 
 int husk_container_kill(const struct husk_context *ctx, const char *id, int sig, bool all,
                         struct husk_error **err) {
-  struct loaded l = {.dirfd = -1};
-  int r = load(ctx, id, false, &l, err);
+  struct husk_lookup l;
+  int r = husk_lookup(ctx, id, false, &l, err);
   if (r < 0)
     return r;
   if (l.status == HUSK_STATUS_STOPPED || l.status == HUSK_STATUS_CREATING) {
@@ -703,7 +645,7 @@ int husk_container_kill(const struct husk_context *ctx, const char *id, int sig,
     else if (r < 0)
       r = husk_fail(err, -r, "container \"%s\": send signal %d", id, sig);
   }
-  unload(&l);
+  husk_lookup_release(&l);
   return r;
 }
 
@@ -730,8 +672,8 @@ static void kill_and_wait(const struct husk_state *st) {
 
 int husk_container_delete(const struct husk_context *ctx, const char *id, bool force,
                           struct husk_error **err) {
-  struct loaded l = {.dirfd = -1};
-  int r = load(ctx, id, true, &l, err);
+  struct husk_lookup l;
+  int r = husk_lookup(ctx, id, true, &l, err);
   if (r < 0) {
     /* Deleting what is not there with --force is not an error, as runc. */
     if (force && r == -ENOENT) {
@@ -778,7 +720,7 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
     husk_hooks_run_warn(config->hooks, HUSK_HOOK_POSTSTOP, json);
   }
   oci_config_free(config);
-  unload(&l);
+  husk_lookup_release(&l);
   return r;
 }
 

@@ -106,20 +106,6 @@ static void append_cap(char ***set, size_t *n, const char *cap) {
   (*set)[*n] = NULL;
 }
 
-static void set_env(struct oci_process *p, const char *kv) {
-  size_t keylen = strcspn(kv, "=");
-  for (size_t i = 0; i < p->env_len; i++) {
-    if (strncmp(p->env[i], kv, keylen) == 0 && p->env[i][keylen] == '=') {
-      free(p->env[i]);
-      p->env[i] = xstrdup(kv);
-      return;
-    }
-  }
-  p->env = realloc(p->env, sizeof(char *) * (p->env_len + 2));
-  p->env[p->env_len++] = xstrdup(kv);
-  p->env[p->env_len] = NULL;
-}
-
 static int parse_user(const char *s, struct oci_user *u, struct husk_error **err) {
   char *end;
   unsigned long uid = strtoul(s, &end, 10);
@@ -170,7 +156,7 @@ static struct oci_process *build_process(struct oci_config *c, const struct husk
       husk_fail(err, 0, "--env \"%s\": expected KEY=VALUE", o->env[i]);
       goto fail;
     }
-    set_env(p, o->env[i]);
+    husk_process_set_env(p, o->env[i]);
   }
   if (o->user && parse_user(o->user, &p->user, err) < 0)
     goto fail;

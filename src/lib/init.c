@@ -85,16 +85,9 @@ static char *init_state_json(struct husk_init_ctx *ctx, enum husk_status status)
       .created = "",
       .owner = "",
   };
-  st.annotations.len = c->annotations_len;
-  st.annotations.keys = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
-  st.annotations.values = xmalloc0(sizeof(char *) * (c->annotations_len + 1));
-  for (size_t i = 0; i < c->annotations_len; i++) {
-    st.annotations.keys[i] = c->annotations[i].key;
-    st.annotations.values[i] = c->annotations[i].value;
-  }
+  husk_state_borrow_annotations(&st, c->annotations, c->annotations_len);
   char *json = husk_state_to_oci_json(&st, status);
-  free(st.annotations.keys);
-  free(st.annotations.values);
+  husk_state_return_annotations(&st);
   return json;
 }
 

@@ -35,6 +35,20 @@ static const struct {
     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING}, {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
+void husk_process_set_env(struct oci_process *p, const char *kv) {
+  size_t keylen = strcspn(kv, "=");
+  for (size_t i = 0; i < p->env_len; i++) {
+    if (strncmp(p->env[i], kv, keylen) == 0 && p->env[i][keylen] == '=') {
+      free(p->env[i]);
+      p->env[i] = xstrdup(kv);
+      return;
+    }
+  }
+  p->env = realloc(p->env, sizeof(char *) * (p->env_len + 2));
+  p->env[p->env_len++] = xstrdup(kv);
+  p->env[p->env_len] = NULL;
+}
+
 int husk_process_rlimits(const struct oci_process *p, struct husk_error **err) {
   for (size_t i = 0; i < p->rlimits_len; i++) {
     const struct oci_rlimit *rl = &p->rlimits[i];

@@ -7,6 +7,9 @@
 #include "error.h"
 #include "spec.h"
 
+/* Set KEY=VALUE in process.env, replacing an existing KEY. */
+void husk_process_set_env(struct oci_process *p, const char *kv);
+
 int husk_process_rlimits(const struct oci_process *p, struct husk_error **err);
 int husk_process_oom_score_adj(const struct oci_process *p, struct husk_error **err);
 /* Bounding set first (needs CAP_SETPCAP), then the user switch keeping the

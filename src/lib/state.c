@@ -14,6 +14,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "cgroup.h"
+#include "spec.h"
 #include "utils.h"
 
 const char *husk_status_name(enum husk_status status) {
@@ -256,6 +257,23 @@ void husk_state_clear(struct husk_state *st) {
   free(st->annotations.keys);
   free(st->annotations.values);
   memset(st, 0, sizeof(*st));
+}
+
+void husk_state_borrow_annotations(struct husk_state *st, const struct oci_kv *kv, size_t n) {
+  st->annotations.len = n;
+  st->annotations.keys = xmalloc0(sizeof(char *) * (n + 1));
+  st->annotations.values = xmalloc0(sizeof(char *) * (n + 1));
+  for (size_t i = 0; i < n; i++) {
+    st->annotations.keys[i] = kv[i].key;
+    st->annotations.values[i] = kv[i].value;
+  }
+}
+
+void husk_state_return_annotations(struct husk_state *st) {
+  free(st->annotations.keys);
+  free(st->annotations.values);
+  st->annotations.keys = st->annotations.values = NULL;
+  st->annotations.len = 0;
 }
 
 uint64_t husk_pid_start_time(pid_t pid) {

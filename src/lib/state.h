@@ -65,6 +65,11 @@ int husk_state_write(int dirfd, const struct husk_state *st, struct husk_error *
 /* Returns -ENOENT (without setting err) while state.json is not written yet. */
 int husk_state_read(int dirfd, struct husk_state *st, struct husk_error **err);
 void husk_state_clear(struct husk_state *st);
+/* Point st's annotations at a config's (no copies of the strings); give
+ * them back with husk_state_return_annotations, not husk_state_clear. */
+struct oci_kv;
+void husk_state_borrow_annotations(struct husk_state *st, const struct oci_kv *kv, size_t n);
+void husk_state_return_annotations(struct husk_state *st);
 
 /* The status of a container from its state; fills *alive_pid with the pid
  * when the init is alive (0 otherwise). */
