@@ -459,6 +459,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
         .no_new_keyring = opts->no_new_keyring,
         .proc_fd = -1,
         .fifo_fd = -1,
+        .devnull_fd = -1,
     };
     husk_init_main(&ictx);
   }

@@ -164,6 +164,10 @@ void husk_init_main(struct husk_init_ctx *ctx) {
 
   /* Until the parent has us, its death is ours. */
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  /* Until execve the init runs husk's binary: nothing in the container may
+   * open it through /proc/1/exe (the CVE-2019-5736 class). execve makes the
+   * container's program dumpable again. */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   char *msg = NULL;
   int type = husk_sync_recv(ctx->sync_fd, &msg);
@@ -254,6 +258,8 @@ void husk_init_main(struct husk_init_ctx *ctx) {
     _exit(127); /* `husk start` reports it */
   close(ctx->proc_fd);
   close(ctx->fifo_fd);
+  if (ctx->devnull_fd >= 0)
+    close(ctx->devnull_fd);
   husk_process_close_fds(ctx->preserve_fds);
   reset_signals();
   /* With no_new_privs the filter goes in last, so none of husk's own setup

@@ -26,6 +26,7 @@ struct husk_init_ctx {
   /* Filled in by the init itself. */
   int proc_fd;  /* the host's /proc, usable after pivot_root */
   int fifo_fd;  /* O_PATH fd of exec.fifo */
+  int devnull_fd; /* O_PATH fd of the container's /dev/null, checked to be 1:3 */
 };
 
 /* The init's main: never returns. */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -236,6 +237,23 @@ static int mount_one(struct husk_init_ctx *ctx, const struct oci_mount *m, int r
   return ret < 0 ? ret : 0;
 }
 
+/* The rootfs' /dev/null, kept for masking only when it really is the null
+ * device (1:3): a /dev bound from elsewhere could make it a symlink or a
+ * file that masking would then expose (CVE-2025-31133). */
+static int open_null_device(int rootfd) {
+  int dev = openat(rootfd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dev < 0)
+    return -1;
+  int fd = openat(dev, "null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  close(dev);
+  struct stat st;
+  if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))) {
+    close(fd);
+    fd = -1;
+  }
+  return fd;
+}
+
 /* pivot_root(".", ".") stacks the old root on the new one; detaching it
  * leaves only the container's root. Only ever in a mount namespace husk made
  * or was told to join: never in the caller's. */
@@ -334,6 +352,7 @@ int husk_rootfs_prepare(struct husk_init_ctx *ctx, struct husk_error **err) {
   husk_phase("mounts");
   if (husk_devices_setup(ctx, rootfd, err) < 0)
     return -EIO;
+  ctx->devnull_fd = open_null_device(rootfd);
   husk_phase("devices");
   return 0;
 }
@@ -367,6 +386,18 @@ static int mount_on_fd(struct husk_init_ctx *ctx, const char *source, int fd, co
   return r;
 }
 
+/* Files are masked with the /dev/null checked before the root switch,
+ * reached through its fd, never by the path (CVE-2025-31133). */
+static int mask_file(struct husk_init_ctx *ctx, int target) {
+  char source[HUSK_FD_PATH_MAX];
+  if (ctx->devnull_fd < 0) {
+    errno = ENODEV; /* "No such device": /dev/null is not the null device */
+    return -1;
+  }
+  snprintf(source, sizeof(source), "self/fd/%d", ctx->devnull_fd);
+  return mount_on_fd(ctx, source, target, NULL, MS_BIND, NULL);
+}
+
 /* A masked path gets /dev/null (files) or an empty read-only tmpfs (dirs).
  * It is resolved inside the root and never through a magic link. */
 static int mask_path(struct husk_init_ctx *ctx, int rootfd, const char *path,
@@ -379,7 +410,7 @@ static int mask_path(struct husk_init_ctx *ctx, int rootfd, const char *path,
     return husk_fail(err, errno, "maskedPaths: stat %s", path);
   int r = S_ISDIR(st.st_mode)
               ? mount_on_fd(ctx, "tmpfs", target, "tmpfs", MS_RDONLY, "size=0,mode=755")
-              : mount_on_fd(ctx, "/dev/null", target, NULL, MS_BIND, NULL);
+              : mask_file(ctx, target);
   if (r < 0)
     return husk_fail(err, errno, "maskedPaths: mask %s", path);
   return 0;
