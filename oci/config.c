@@ -677,6 +677,23 @@ static struct oci_config *parse_document(const struct oci_json *j, const char *j
   return config;
 }
 
+int oci_json_check_object(const char *json, size_t len, const char *name,
+                          struct husk_error **err) {
+  struct oci_json j = {.name = name, .err = err};
+  if (check_syntax(&j, json, len) < 0)
+    return -EINVAL;
+  /* Syntax and depth are checked: yajl_tree may now recurse through it. */
+  _cleanup_free_ char *text = xmalloc0(len + 1);
+  memcpy(text, json, len);
+  char errbuf[256];
+  yajl_val tree = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+  bool object = tree && YAJL_IS_OBJECT(tree);
+  yajl_tree_free(tree);
+  if (!object)
+    return husk_fail(err, 0, "%s: expected one JSON object", name);
+  return 0;
+}
+
 struct oci_config *oci_config_parse(const char *json, size_t len, const char *name,
                                     struct husk_error **err) {
   struct oci_json j = {.name = name, .err = err};

@@ -21,23 +21,12 @@ struct oci_resources *oci_resources_parse(const char *json, size_t len, const ch
     husk_fail(err, 0, "%s: invalid JSON: a NUL byte", name);
     return NULL;
   }
-  _cleanup_free_ char *text = xmalloc0(len + 1);
-  memcpy(text, json, len);
   /* One complete object and nothing after it, so that wrapping it below
    * cannot change what it means. */
-  char errbuf[256];
-  yajl_val tree = yajl_tree_parse(text, errbuf, sizeof(errbuf));
-  if (tree == NULL) {
-    errbuf[strcspn(errbuf, "\n")] = '\0';
-    husk_fail(err, 0, "%s: invalid JSON: %s", name, errbuf);
+  if (oci_json_check_object(json, len, name, err) < 0)
     return NULL;
-  }
-  bool object = YAJL_IS_OBJECT(tree);
-  yajl_tree_free(tree);
-  if (!object) {
-    husk_fail(err, 0, "%s: expected a JSON object (the linux.resources of a config)", name);
-    return NULL;
-  }
+  _cleanup_free_ char *text = xmalloc0(len + 1);
+  memcpy(text, json, len);
   size_t wlen = sizeof(prefix) - 1 + len + sizeof(suffix) - 1;
   _cleanup_free_ char *wrapped = xmalloc0(wlen + 1);
   snprintf(wrapped, wlen + 1, "%s%s%s", prefix, text, suffix);

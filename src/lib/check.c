@@ -149,7 +149,6 @@ int check_resolve(const struct husk_check *ck, const char *path, char **landed, 
   size_t depth = 0;
   int links = 0, ret = 0;
   _cleanup_free_ char *todo = xstrdup(path);
-  _cleanup_free_ char *seen = NULL; /* the path walked so far, for messages */
   int cur = openat(ck->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (cur < 0)
     return -errno;

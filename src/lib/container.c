@@ -350,7 +350,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
       (ret = adapt_to_caller_env(job.config, &preserve_fds, err)) < 0 ||
       (ret = resolve_rootfs(bundle, job.config, &job.rootfs, err)) < 0 ||
       (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0 ||
-      (ret = husk_idmap_validate(job.config->linux_, job.ns.new_user_ns, err)) < 0)
+      (ret = husk_idmap_validate(job.config->linux_, job.ns.new_user_ns, err)) < 0 ||
+      (ret = husk_ns_check_sysctls(&job.ns, job.config->linux_, err)) < 0)
     goto out;
 
   job.dirfd = husk_state_dir_create(ctx->root, id, err);

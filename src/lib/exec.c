@@ -86,11 +86,20 @@ static struct oci_process *load_process_file(const char *path, struct husk_error
   size_t len;
   if (read_file(path, &text, &len, 16 << 20, err) < 0)
     return NULL;
-  _cleanup_free_ char *wrapped = xasprintf("{\"ociVersion\":\"1.2.0\",\"process\":%s}", text);
   const char *base = strrchr(path, '/');
-  struct oci_config *c = oci_config_parse(wrapped, strlen(wrapped), base ? base + 1 : path, err);
+  base = base ? base + 1 : path;
+  /* One object and nothing else, or wrapping it could change its meaning. */
+  if (oci_json_check_object(text, len, base, err) < 0)
+    return NULL;
+  _cleanup_free_ char *wrapped = xasprintf("{\"ociVersion\":\"1.2.0\",\"process\":%s}", text);
+  struct oci_config *c = oci_config_parse(wrapped, strlen(wrapped), base, err);
   if (c == NULL)
     return NULL;
+  if (c->process == NULL) {
+    oci_config_free(c);
+    husk_fail(err, 0, "%s: expected a process object", base);
+    return NULL;
+  }
   struct oci_process *p = c->process;
   c->process = NULL;
   oci_config_free(c);

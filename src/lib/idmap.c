@@ -2,6 +2,7 @@
 #include "idmap.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +24,9 @@ static int check_map(const struct oci_id_mapping *m, size_t n, const char *name,
   for (size_t i = 0; i < n; i++) {
     if (m[i].size == 0)
       return husk_fail(err, 0, "linux.%s[%zu].size: must be greater than 0", name, i);
+    if ((uint64_t)m[i].container_id + m[i].size > UINT32_MAX + 1ULL ||
+        (uint64_t)m[i].host_id + m[i].size > UINT32_MAX + 1ULL)
+      return husk_fail(err, 0, "linux.%s[%zu]: the range goes past id 4294967295", name, i);
     for (size_t k = 0; k < i; k++) {
       if (overlap(m[i].container_id, m[i].size, m[k].container_id, m[k].size))
         return husk_fail(err, 0, "linux.%s[%zu]: container ids overlap those of [%zu]", name, i, k);

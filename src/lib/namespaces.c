@@ -71,6 +71,10 @@ int husk_ns_plan_init(struct husk_ns_plan *plan, const struct oci_linux *linux_,
         plan->has_mount_ns = true;
       if (flag == CLONE_NEWUTS)
         plan->has_uts_ns = true;
+      if (flag == CLONE_NEWIPC)
+        plan->has_ipc_ns = true;
+      if (flag == CLONE_NEWNET)
+        plan->has_net_ns = true;
       if (ns->path == NULL || ns->path[0] == '\0') {
         if (flag == CLONE_NEWCGROUP)
           plan->new_cgroup_ns = true;
@@ -168,5 +172,37 @@ int husk_ns_enter_new_time(const struct oci_linux *linux_, struct husk_error **e
   _cleanup_close_ int fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
   if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
     return husk_fail(err, errno, "enter the new time namespace");
+  return 0;
+}
+
+int husk_ns_check_sysctls(const struct husk_ns_plan *plan, const struct oci_linux *linux_,
+                          struct husk_error **err) {
+  static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb",  "kernel.msgmni",
+                                         "kernel.sem",    "kernel.shmall",  "kernel.shmmax",
+                                         "kernel.shmmni", "kernel.shm_rmid_forced"};
+  for (size_t i = 0; linux_ && i < linux_->sysctl_len; i++) {
+    const char *key = linux_->sysctl[i].key;
+    const char *ns = NULL;
+    bool ok = false;
+    for (size_t k = 0; k < ARRAY_SIZE(ipc_keys) && ns == NULL; k++)
+      if (strcmp(key, ipc_keys[k]) == 0)
+        ns = "ipc", ok = plan->has_ipc_ns;
+    if (ns == NULL && str_has_prefix(key, "fs.mqueue."))
+      ns = "ipc", ok = plan->has_ipc_ns;
+    if (ns == NULL && str_has_prefix(key, "net."))
+      ns = "network", ok = plan->has_net_ns;
+    if (ns == NULL && (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0))
+      ns = "uts", ok = plan->has_uts_ns;
+    if (ns == NULL)
+      return husk_fail(err, 0,
+                       "linux.sysctl[\"%s\"]: not in a namespace of the container's: setting it "
+                       "would change the host",
+                       key);
+    if (!ok)
+      return husk_fail(err, 0,
+                       "linux.sysctl[\"%s\"]: needs the container's own %s namespace (add "
+                       "{\"type\": \"%s\"} to linux.namespaces)",
+                       key, ns, ns);
+  }
   return 0;
 }

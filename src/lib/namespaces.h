@@ -28,6 +28,8 @@ struct husk_ns_plan {
   uint64_t unshare_flags; /* new namespaces made in a joined user namespace */
   bool has_mount_ns;    /* new or joined: false means the caller's */
   bool has_uts_ns;
+  bool has_ipc_ns;
+  bool has_net_ns;
   struct husk_ns_join joins[HUSK_NS_MAX]; /* user first */
   int n_joins;
 };
@@ -42,6 +44,12 @@ const char *husk_ns_proc_name(int flag);
 int husk_ns_plan_init(struct husk_ns_plan *plan, const struct oci_linux *linux_,
                       struct husk_error **err);
 void husk_ns_plan_close(struct husk_ns_plan *plan);
+
+/* linux.sysctl may only set what belongs to the container's own
+ * namespaces (ipc, net, uts): anything else would change the host (as runc
+ * refuses too). */
+int husk_ns_check_sysctls(const struct husk_ns_plan *plan, const struct oci_linux *linux_,
+                          struct husk_error **err);
 
 /* In the parent before clone: join a pid namespace given by path (it only
  * changes the namespace of the parent's future children). */

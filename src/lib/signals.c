@@ -46,7 +46,7 @@ int husk_parse_signal(const char *s) {
   if (*s == '\0')
     return base;
   n = strtol(s, &end, 10);
-  if (*end != '\0' || (s[0] != '+' && s[0] != '-'))
+  if (*end != '\0' || (s[0] != '+' && s[0] != '-') || n < -64 || n > 64)
     return -1;
   long sig = base + n;
   return sig >= SIGRTMIN && sig <= SIGRTMAX ? (int)sig : -1;

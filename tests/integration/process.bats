@@ -214,3 +214,21 @@ requires_domainname() {
 	run -0 husk run --bundle "$BUNDLE" c1
 	assert_output 345
 }
+
+@test "sysctl: a key outside the container's namespaces is refused (it would change the host)" {
+	requires_husk
+	update_config ".linux.sysctl = {\"kernel.core_pattern\": \"$(cat /proc/sys/kernel/core_pattern)\"}"
+	set_args true
+	run ! husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'linux.sysctl["kernel.core_pattern"]' 'would change the host'
+	assert_nothing_left
+}
+
+@test "sysctl: a net key without the container's own network namespace is refused" {
+	requires_husk
+	update_config '.linux.namespaces |= map(select(.type != "network")) | .linux.sysctl = {"net.ipv4.ip_forward": "0"}'
+	set_args true
+	run ! husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'linux.sysctl["net.ipv4.ip_forward"]' 'network namespace'
+	assert_nothing_left
+}
