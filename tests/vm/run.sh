@@ -28,6 +28,8 @@
 #   HUSK_VM_ACCEL    qemu accelerator             (tcg: kvm hangs on some hosts)
 #   HUSK_VM_TIMEOUT  seconds before qemu is killed (3600)
 #   HUSK_VM_CGOPTS   cgroup2 mount options        (nsdelegate,memory_recursiveprot)
+#   HUSK_VM_CGROUP   run COMMAND in this cgroup (a leaf, with the controllers
+#                    enabled above it, as a systemd login session), not in /
 #   HUSK_VM_APPEND   more kernel command line
 #   HUSK_VM_QEMU_ARGS more qemu arguments (split on blanks)
 #   HUSK_VM_ENV      more variables to pass to COMMAND (names, space separated;
@@ -196,6 +198,9 @@ fi
 	printf ' %q' "$@"
 	printf '\n'
 } >"$results/cmd"
+if [ -n "${HUSK_VM_CGROUP:-}" ]; then
+	echo "$HUSK_VM_CGROUP" >"$results/cgroup"
+fi
 
 # --- boot ------------------------------------------------------------------------------
 cpu=max

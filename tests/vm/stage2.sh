@@ -6,6 +6,7 @@
 # /sys/fs/cgroup is a pure cgroup v2 hierarchy.
 #
 # Enables every controller in the root cgroup, prints what proves the mode,
+# moves itself to the cgroup in results/cgroup if there is one,
 # runs /run/husk-vm/results/cmd (a bash script that run.sh wrote) with its
 # output on the console and in results/output, writes its exit status to
 # results/rc and powers off.
@@ -42,6 +43,30 @@ if [ ! -f "$R/cmd" ]; then
 	echo "husk-vm: no command in $R/cmd" >&2
 	echo 125 >"$R/rc"
 	exit
+fi
+
+# HUSK_VM_CGROUP (results/cgroup): run the command in that cgroup, as a
+# systemd host runs a login shell in a leaf like
+# /user.slice/user-0.slice/session-1.scope, with the controllers enabled in
+# every cgroup above it but not in it.
+if [ -s "$R/cgroup" ]; then
+	cg=$(cat "$R/cgroup")
+	cg=/${cg#/}
+	cg=${cg%/}
+	dir=/sys/fs/cgroup
+	rest=${cg#/}
+	while [ -n "$rest" ]; do
+		dir=$dir/${rest%%/*}
+		[ "$rest" = "${rest#*/}" ] && rest= || rest=${rest#*/}
+		mkdir -p "$dir" || exit
+		[ -n "$rest" ] || break
+		for c in $(cat "$dir/cgroup.controllers"); do
+			echo "+$c" >"$dir/cgroup.subtree_control" ||
+				echo "husk-vm: cannot enable $c in $dir" >&2
+		done
+	done
+	echo $$ >"$dir/cgroup.procs" || exit
+	echo "husk-vm: the command runs in $(cut -d: -f3 /proc/self/cgroup), controllers $(cat "$dir/cgroup.controllers")"
 fi
 
 start=$(cut -d' ' -f1 /proc/uptime)
