@@ -690,7 +690,7 @@ int oci_json_check_object(const char *json, size_t len, const char *name,
   bool object = tree && YAJL_IS_OBJECT(tree);
   yajl_tree_free(tree);
   if (!object)
-    return husk_fail(err, 0, "%s: expected one JSON object", name);
+    return husk_fail(err, 0, "%s: expected a JSON object", name);
   return 0;
 }
 
