@@ -164,7 +164,7 @@ static void print_usage(FILE *f) {
         "  --criu PATH              accepted for runc compatibility, unused\n"
         "  -v, --version            print the version\n"
         "  -h, --help               print this help\n\n"
-        "'husk COMMAND --help' describes a command.\n",
+        "'husk COMMAND --help' or 'husk help COMMAND' describes a command.\n",
         f);
 }
 
@@ -264,6 +264,20 @@ int main(int argc, char **argv) {
     return 1;
   }
   const char *name = argv[optind];
+  /* husk help [COMMAND]: the same text as --help. */
+  if (strcmp(name, "help") == 0) {
+    if (optind + 1 >= argc) {
+      print_usage(stdout);
+      return 0;
+    }
+    for (const struct husk_command *cmd = husk_commands; cmd->name; cmd++)
+      if (strcmp(cmd->name, argv[optind + 1]) == 0) {
+        cmd_print_help(cmd->name);
+        return 0;
+      }
+    fprintf(stderr, "husk: help: unknown command \"%s\" (see 'husk --help')\n", argv[optind + 1]);
+    return 1;
+  }
   for (const struct husk_command *cmd = husk_commands; cmd->name; cmd++)
     if (strcmp(cmd->name, name) == 0)
       return cmd->fn(&ctx, argc - optind, argv + optind);

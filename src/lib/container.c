@@ -92,6 +92,15 @@ static int validate_config(const struct oci_config *c, const struct husk_create_
     return husk_fail(err, 0, "config.json: process.args: must name the program to run");
   if (c->root == NULL || c->root->path == NULL)
     return husk_fail(err, 0, "config.json: root.path: missing required field");
+  const struct oci_process *p = c->process;
+  for (size_t i = 0; i < p->rlimits_len; i++)
+    if (p->rlimits[i].soft > p->rlimits[i].hard)
+      return husk_fail(err, 0, "config.json: process.rlimits[%zu]: %s soft limit %llu is above its hard limit %llu",
+                       i, p->rlimits[i].type, (unsigned long long)p->rlimits[i].soft,
+                       (unsigned long long)p->rlimits[i].hard);
+  if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
+    return husk_fail(err, 0, "config.json: process.oomScoreAdj: %d is outside -1000..1000",
+                     p->oom_score_adj);
   if (c->process->terminal && opts->console_socket == NULL && !opts->foreground)
     return husk_fail(err, 0,
                      "config.json: process.terminal is true, but a detached container needs "

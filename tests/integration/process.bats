@@ -232,3 +232,28 @@ requires_domainname() {
 	assert_husk_error 'linux.sysctl["net.ipv4.ip_forward"]' 'network namespace'
 	assert_nothing_left
 }
+
+@test "rlimits: soft above hard is refused before anything is made" {
+	requires_husk
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 2000, "hard": 1000}]'
+	set_args true
+	run ! husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'process.rlimits[0]' 'soft limit 2000 is above its hard limit 1000'
+	assert_nothing_left
+}
+
+@test "oomScoreAdj out of range is refused" {
+	requires_husk
+	update_config '.process.oomScoreAdj = 1001'
+	set_args true
+	run ! husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'process.oomScoreAdj' 'outside -1000..1000'
+	assert_nothing_left
+}
+
+@test "help COMMAND prints the same as COMMAND --help" {
+	requires_husk
+	for cmd in create run exec kill delete list spec check features update; do
+		assert_equal "$("$HUSK" help "$cmd")" "$("$HUSK" "$cmd" --help)"
+	done
+}
