@@ -164,16 +164,18 @@ void husk_init_main(struct husk_init_ctx *ctx) {
 
   /* Until the parent has us, its death is ours. */
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  /* Until execve the init runs husk's binary: nothing in the container may
-   * open it through /proc/1/exe (the CVE-2019-5736 class). execve makes the
-   * container's program dumpable again. */
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   char *msg = NULL;
   int type = husk_sync_recv(ctx->sync_fd, &msg);
   free(msg);
   if (type != HUSK_SYNC_GO)
     _exit(1);
+  /* Until execve the init runs husk's binary: nothing in the container may
+   * open it through /proc/1/exe (the CVE-2019-5736 class). Only after GO:
+   * an unprivileged parent writes our id maps as the owner of /proc/PID,
+   * which a non-dumpable process no longer is. execve makes the
+   * container's program dumpable again. */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   if (husk_ns_join_all(ctx->ns, &err) < 0 || husk_ns_unshare_in_joined_user(ctx->ns, &err) < 0)
     init_fail(ctx, err);
