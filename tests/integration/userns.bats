@@ -137,3 +137,21 @@ userns_config() {
 	assert_husk_error 'only bind mounts can be idmapped'
 	assert_nothing_left
 }
+
+@test "userns: a second container joins the first's user namespace (and its pid one) by path" {
+	userns_config 100000
+	set_args sleep 300
+	run -0 husk_bg run -d --bundle "$BUNDLE" c1
+	pid=$(container_pid c1)
+	second=$BATS_TEST_TMPDIR/second
+	mkdir -p "$second"
+	jq --arg u "/proc/$pid/ns/user" --arg p "/proc/$pid/ns/pid" --arg r "$BUNDLE/rootfs" '
+		.root.path = $r
+		| del(.linux.uidMappings, .linux.gidMappings)
+		| .linux.namespaces |= map(if .type == "user" then .path = $u elif .type == "pid" then .path = $p else . end)
+		| .process.args = ["sh", "-c", "readlink /proc/self/ns/user; id -u; hostname"]' \
+		"$BUNDLE/config.json" >"$second/config.json"
+	run -0 husk run --bundle "$second" c2
+	assert_line --index 0 "$(readlink "/proc/$pid/ns/user")"
+	assert_line --index 1 0
+}
