@@ -41,203 +41,212 @@
 # ended without reporting a status.
 set -uo pipefail
 
-prog=tests/vm/run.sh
-here=$(cd "$(dirname "$0")" && pwd)
-repo=${HUSK_VM_REPO:-$(cd "$here/../.." && pwd)}
-vmdir=${HUSK_VM_DIR:-/var/tmp/husk-vm}
-mem=${HUSK_VM_MEM:-3G}
-smp=${HUSK_VM_SMP:-2}
-accel=${HUSK_VM_ACCEL:-tcg}
-tmo=${HUSK_VM_TIMEOUT:-3600}
-cgopts=${HUSK_VM_CGOPTS:-nsdelegate,memory_recursiveprot}
-busybox=${HUSK_VM_BUSYBOX:-/bin/busybox}
-msize=262144
+# All of it is in main, which bash reads whole before running it: the
+# script can be edited (or checked out anew) while a long run goes on.
 
-die() {
-	echo "$prog: $*" >&2
-	exit 1
-}
-skip() {
-	echo "$prog: $*: skipped" >&2
-	echo "(apt-get install qemu-system-x86 linux-image-amd64 busybox-static)" >&2
-	exit 77
-}
+main() {
+	prog=tests/vm/run.sh
+	here=$(cd "$(dirname "$0")" && pwd)
+	repo=${HUSK_VM_REPO:-$(cd "$here/../.." && pwd)}
+	vmdir=${HUSK_VM_DIR:-/var/tmp/husk-vm}
+	mem=${HUSK_VM_MEM:-3G}
+	smp=${HUSK_VM_SMP:-2}
+	accel=${HUSK_VM_ACCEL:-tcg}
+	tmo=${HUSK_VM_TIMEOUT:-3600}
+	cgopts=${HUSK_VM_CGOPTS:-nsdelegate,memory_recursiveprot}
+	busybox=${HUSK_VM_BUSYBOX:-/bin/busybox}
+	msize=262144
 
-[ "$(id -u)" = 0 ] || skip "needs root (the guest runs containers as root; qemu reads the whole host root)"
-qemu=$(command -v qemu-system-x86_64) || skip "no qemu-system-x86_64"
-
-# --- kernel and modules ------------------------------------------------------
-kernel=${HUSK_VM_KERNEL:-}
-if [ -z "$kernel" ]; then
-	kernel=$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
-	[ -n "$kernel" ] || skip "no /boot/vmlinuz-*"
-fi
-[ -r "$kernel" ] || skip "$kernel: cannot read"
-kver=${kernel##*/vmlinuz-}
-moddir=${HUSK_VM_MODULES:-/lib/modules/$kver}
-[ -f "$moddir/modules.dep" ] || skip "no $moddir/modules.dep for kernel $kernel"
-[ -x "$busybox" ] || skip "no static busybox at $busybox"
-
-# Modules the initramfs loads, with what they need, in load order.
-# modules.dep lists every (transitive) dependency; the last one loads first.
-want=(virtio_pci 9pnet_virtio 9p overlay)
-mods=()
-declare -A have=()
-modpath() { # NAME -> the modules.dep key ("kernel/.../NAME.ko[.xz]")
-	local n=${1//-/_} re
-	re="${n//_/[-_]}"
-	awk -F: -v re="(^|/)${re}[.]ko([.][a-z]+)?\$" '$1 ~ re { print $1; exit }' "$moddir/modules.dep"
-}
-add_mod() { # modules.dep KEY
-	local key=$1 deps d i
-	[ -n "${have[$key]:-}" ] && return 0
-	have[$key]=1
-	deps=$(awk -F': *' -v k="$key" '$1 == k { print $2; exit }' "$moddir/modules.dep")
-	read -ra d <<<"$deps"
-	for ((i = ${#d[@]} - 1; i >= 0; i--)); do
-		add_mod "${d[i]}"
-	done
-	mods+=("$key")
-}
-for m in "${want[@]}"; do
-	key=$(modpath "$m")
-	if [ -z "$key" ]; then
-		# built in?
-		grep -qs "/${m//_/[-_]}\.ko" "$moddir/modules.builtin" && continue
-		skip "module $m: not in $moddir/modules.dep"
-	fi
-	add_mod "$key"
-done
-
-# --- initramfs (cached; rebuilt when an input changes) -------------------------
-mkdir -p "$vmdir" || die "cannot make $vmdir"
-key=$(
-	{
-		echo "$kver"
-		cksum <"$busybox"
-		cat "$here/init" "$here/stage2.sh"
-		for k in "${mods[@]}"; do
-			echo "$k"
-			cksum <"$moddir/$k"
-		done
-	} | sha256sum | cut -c1-16
-)
-initrd=$vmdir/initramfs-$key.cpio.gz
-if [ ! -s "$initrd" ]; then
-	echo "$prog: making $initrd" >&2
-	build=$(mktemp -d "$vmdir/initramfs.XXXXXX") || die "mktemp failed"
-	(
-		set -e
-		cd "$build"
-		mkdir -p bin dev proc sys modules
-		cp "$busybox" bin/busybox
-		chmod 755 bin/busybox
-		cp "$here/init" init
-		cp "$here/stage2.sh" stage2.sh
-		chmod 755 init stage2.sh
-		: >modules.order
-		for k in "${mods[@]}"; do
-			n=${k##*/}
-			case $n in
-			*.ko) cp "$moddir/$k" "modules/$n" ;;
-			*.ko.xz) xz -dc "$moddir/$k" >"modules/${n%.xz}" ;;
-			*.ko.zst) zstd -qdc "$moddir/$k" >"modules/${n%.zst}" ;;
-			*.ko.gz) gzip -dc "$moddir/$k" >"modules/${n%.gz}" ;;
-			*) echo "cannot handle $k" >&2 && exit 1 ;;
-			esac
-			n=${n%%.ko*}
-			echo "$n" >>modules.order
-		done
-		if command -v cpio >/dev/null; then
-			find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0
-		else
-			find . -mindepth 1 | LC_ALL=C sort | "$busybox" cpio -o -H newc
-		fi | gzip -1 >"$initrd.new"
-	) || {
-		rm -rf "$build" "$initrd.new"
-		die "cannot make the initramfs"
+	die() {
+		echo "$prog: $*" >&2
+		exit 1
 	}
-	rm -rf "$build"
-	mv -f "$initrd.new" "$initrd"
-	# old ones
-	for f in "$vmdir"/initramfs-*.cpio.gz; do
-		[ "$f" = "$initrd" ] || rm -f "$f"
-	done
-fi
+	skip() {
+		echo "$prog: $*: skipped" >&2
+		echo "(apt-get install qemu-system-x86 linux-image-amd64 busybox-static)" >&2
+		exit 77
+	}
 
-# --- the command -----------------------------------------------------------------
-run=$(mktemp -d "$vmdir/run.XXXXXX") || die "mktemp failed"
-results=$run/results
-mkdir "$results"
-cleanup() {
-	if [ "${HUSK_VM_KEEP:-0}" = 1 ]; then
-		echo "$prog: kept $run" >&2
-	else
-		rm -rf "$run"
+	[ "$(id -u)" = 0 ] || skip "needs root (the guest runs containers as root; qemu reads the whole host root)"
+	qemu=$(command -v qemu-system-x86_64) || skip "no qemu-system-x86_64"
+
+	# --- kernel and modules ------------------------------------------------------
+	kernel=${HUSK_VM_KERNEL:-}
+	if [ -z "$kernel" ]; then
+		kernel=$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
+		[ -n "$kernel" ] || skip "no /boot/vmlinuz-*"
 	fi
-}
-trap cleanup EXIT
+	[ -r "$kernel" ] || skip "$kernel: cannot read"
+	kver=${kernel##*/vmlinuz-}
+	moddir=${HUSK_VM_MODULES:-/lib/modules/$kver}
+	[ -f "$moddir/modules.dep" ] || skip "no $moddir/modules.dep for kernel $kernel"
+	[ -x "$busybox" ] || skip "no static busybox at $busybox"
 
-if [ $# -eq 0 ]; then
-	# The suite runs a copy of the runtime made now, so that a rebuild on
-	# the host while the (slow) suite runs does not change it midway.
-	husk_bin=${HUSK:-$repo/husk}
-	[ -x "$husk_bin" ] || die "$husk_bin: not an executable: build husk first (make) or set HUSK"
-	cp "$husk_bin" "$run/husk" || die "cannot copy $husk_bin"
-	echo "$prog: testing a copy of $husk_bin ($(cksum <"$husk_bin" | cut -d' ' -f1))" >&2
-	HUSK=$run/husk
-	set -- bash "$repo/tests/run-integration.sh"
-fi
-{
-	echo "# written by $prog"
-	for v in HUSK HUSK_TEST_DIRS ${HUSK_VM_ENV:-} $(compgen -v BATS_ || true); do
-		[ -n "${!v+x}" ] && printf 'export %s=%q\n' "$v" "${!v}"
+	# Modules the initramfs loads, with what they need, in load order.
+	# modules.dep lists every (transitive) dependency; the last one loads first.
+	want=(virtio_pci 9pnet_virtio 9p overlay)
+	mods=()
+	declare -A have=()
+	modpath() { # NAME -> the modules.dep key ("kernel/.../NAME.ko[.xz]")
+		local n=${1//-/_} re
+		re="${n//_/[-_]}"
+		awk -F: -v re="(^|/)${re}[.]ko([.][a-z]+)?\$" '$1 ~ re { print $1; exit }' "$moddir/modules.dep"
+	}
+	add_mod() { # modules.dep KEY
+		local key=$1 deps d i
+		[ -n "${have[$key]:-}" ] && return 0
+		have[$key]=1
+		deps=$(awk -F': *' -v k="$key" '$1 == k { print $2; exit }' "$moddir/modules.dep")
+		read -ra d <<<"$deps"
+		for ((i = ${#d[@]} - 1; i >= 0; i--)); do
+			add_mod "${d[i]}"
+		done
+		mods+=("$key")
+	}
+	for m in "${want[@]}"; do
+		key=$(modpath "$m")
+		if [ -z "$key" ]; then
+			# built in?
+			grep -qs "/${m//_/[-_]}\.ko" "$moddir/modules.builtin" && continue
+			skip "module $m: not in $moddir/modules.dep"
+		fi
+		add_mod "$key"
 	done
-	printf 'cd %q 2>/dev/null || cd %q\n' "$PWD" "$repo"
-	printf 'exec'
-	printf ' %q' "$@"
-	printf '\n'
-} >"$results/cmd"
-if [ -n "${HUSK_VM_CGROUP:-}" ]; then
-	echo "$HUSK_VM_CGROUP" >"$results/cgroup"
-fi
 
-# --- boot ------------------------------------------------------------------------------
-cpu=max
-[ "$accel" = kvm ] && cpu=host
-append="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init cgroup_no_v1=all"
-append+=" husk_vm.msize=$msize husk_vm.cgopts=$cgopts ${HUSK_VM_APPEND:-}"
-qargs=(
-	-machine q35 -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
-	-nographic -no-reboot -nic none
-	-kernel "$kernel" -initrd "$initrd" -append "$append"
-	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
-	-virtfs "local,path=$results,mount_tag=results,security_model=none"
-)
-# shellcheck disable=SC2206 # extra qemu arguments, split on blanks
-qargs+=(${HUSK_VM_QEMU_ARGS:-})
+	# --- initramfs (cached; rebuilt when an input changes) -------------------------
+	mkdir -p "$vmdir" || die "cannot make $vmdir"
+	key=$(
+		{
+			echo "$kver"
+			cksum <"$busybox"
+			cat "$here/init" "$here/stage2.sh"
+			for k in "${mods[@]}"; do
+				echo "$k"
+				cksum <"$moddir/$k"
+			done
+		} | sha256sum | cut -c1-16
+	)
+	initrd=$vmdir/initramfs-$key.cpio.gz
+	if [ ! -s "$initrd" ]; then
+		echo "$prog: making $initrd" >&2
+		build=$(mktemp -d "$vmdir/initramfs.XXXXXX") || die "mktemp failed"
+		(
+			set -e
+			cd "$build"
+			mkdir -p bin dev proc sys modules
+			cp "$busybox" bin/busybox
+			chmod 755 bin/busybox
+			cp "$here/init" init
+			cp "$here/stage2.sh" stage2.sh
+			chmod 755 init stage2.sh
+			: >modules.order
+			for k in "${mods[@]}"; do
+				n=${k##*/}
+				case $n in
+				*.ko) cp "$moddir/$k" "modules/$n" ;;
+				*.ko.xz) xz -dc "$moddir/$k" >"modules/${n%.xz}" ;;
+				*.ko.zst) zstd -qdc "$moddir/$k" >"modules/${n%.zst}" ;;
+				*.ko.gz) gzip -dc "$moddir/$k" >"modules/${n%.gz}" ;;
+				*) echo "cannot handle $k" >&2 && exit 1 ;;
+				esac
+				n=${n%%.ko*}
+				echo "$n" >>modules.order
+			done
+			if command -v cpio >/dev/null; then
+				find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0
+			else
+				find . -mindepth 1 | LC_ALL=C sort | "$busybox" cpio -o -H newc
+			fi | gzip -1 >"$initrd.new"
+		) || {
+			rm -rf "$build" "$initrd.new"
+			die "cannot make the initramfs"
+		}
+		rm -rf "$build"
+		mv -f "$initrd.new" "$initrd"
+		# old ones
+		for f in "$vmdir"/initramfs-*.cpio.gz; do
+			[ "$f" = "$initrd" ] || rm -f "$f"
+		done
+	fi
 
-echo "$prog: booting $kernel ($accel, $smp cpus, $mem), timeout ${tmo}s" >&2
-t0=$(date +%s.%N)
-# qemu's stdin is not the terminal: -nographic would put a terminal in raw
-# mode.  The console (guest output, kernel messages) is copied to stdout and
-# to console.log, without the serial line's carriage returns and the
-# firmware's terminal escapes.
-timeout -k 10 "$tmo" "$qemu" "${qargs[@]}" </dev/null 2>&1 |
-	sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' |
-	tee "$run/console.log"
-qrc=${PIPESTATUS[0]}
-t1=$(date +%s.%N)
-wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	# --- the command -----------------------------------------------------------------
+	run=$(mktemp -d "$vmdir/run.XXXXXX") || die "mktemp failed"
+	# readable by all: rootless tests run the copy of husk in it as a user
+	chmod 755 "$run"
+	results=$run/results
+	mkdir "$results"
+	cleanup() {
+		if [ "${HUSK_VM_KEEP:-0}" = 1 ]; then
+			echo "$prog: kept $run" >&2
+		else
+			rm -rf "$run"
+		fi
+	}
+	trap cleanup EXIT
 
-if [ -s "$results/rc" ]; then
-	rc=$(cat "$results/rc")
-	echo "$prog: guest command exited with $rc; wall time ${wall}s" >&2
-	exit "$rc"
-fi
-if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-	echo "$prog: timed out after ${tmo}s: qemu killed (wall time ${wall}s)" >&2
-	exit 124
-fi
-echo "$prog: the guest ended (qemu: $qrc) without an exit status; wall time ${wall}s" >&2
-exit 125
+	if [ $# -eq 0 ]; then
+		# The suite runs a copy of the runtime made now, so that a rebuild on
+		# the host while the (slow) suite runs does not change it midway.
+		husk_bin=${HUSK:-$repo/husk}
+		[ -x "$husk_bin" ] || die "$husk_bin: not an executable: build husk first (make) or set HUSK"
+		cp "$husk_bin" "$run/husk" || die "cannot copy $husk_bin"
+		echo "$prog: testing a copy of $husk_bin ($(cksum <"$husk_bin" | cut -d' ' -f1))" >&2
+		HUSK=$run/husk
+		set -- bash "$repo/tests/run-integration.sh"
+	fi
+	{
+		echo "# written by $prog"
+		for v in HUSK HUSK_TEST_DIRS ${HUSK_VM_ENV:-} $(compgen -v BATS_ || true); do
+			[ -n "${!v+x}" ] && printf 'export %s=%q\n' "$v" "${!v}"
+		done
+		printf 'cd %q 2>/dev/null || cd %q\n' "$PWD" "$repo"
+		printf 'exec'
+		printf ' %q' "$@"
+		printf '\n'
+	} >"$results/cmd"
+	if [ -n "${HUSK_VM_CGROUP:-}" ]; then
+		echo "$HUSK_VM_CGROUP" >"$results/cgroup"
+	fi
+
+	# --- boot ------------------------------------------------------------------------------
+	cpu=max
+	[ "$accel" = kvm ] && cpu=host
+	append="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init cgroup_no_v1=all"
+	append+=" husk_vm.msize=$msize husk_vm.cgopts=$cgopts ${HUSK_VM_APPEND:-}"
+	qargs=(
+		-machine q35 -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
+		-nographic -no-reboot -nic none
+		-kernel "$kernel" -initrd "$initrd" -append "$append"
+		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+		-virtfs "local,path=$results,mount_tag=results,security_model=none"
+	)
+	# shellcheck disable=SC2206 # extra qemu arguments, split on blanks
+	qargs+=(${HUSK_VM_QEMU_ARGS:-})
+
+	echo "$prog: booting $kernel ($accel, $smp cpus, $mem), timeout ${tmo}s" >&2
+	t0=$(date +%s.%N)
+	# qemu's stdin is not the terminal: -nographic would put a terminal in raw
+	# mode.  The console (guest output, kernel messages) is copied to stdout and
+	# to console.log, without the serial line's carriage returns and the
+	# firmware's terminal escapes.
+	timeout -k 10 "$tmo" "$qemu" "${qargs[@]}" </dev/null 2>&1 |
+		sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' |
+		tee "$run/console.log"
+	qrc=${PIPESTATUS[0]}
+	t1=$(date +%s.%N)
+	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+
+	if [ -s "$results/rc" ]; then
+		rc=$(cat "$results/rc")
+		echo "$prog: guest command exited with $rc; wall time ${wall}s" >&2
+		exit "$rc"
+	fi
+	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+		echo "$prog: timed out after ${tmo}s: qemu killed (wall time ${wall}s)" >&2
+		exit 124
+	fi
+	echo "$prog: the guest ended (qemu: $qrc) without an exit status; wall time ${wall}s" >&2
+	exit 125
+}
+
+main "$@"; exit $?
