@@ -474,6 +474,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     husk_init_main(&ictx);
   }
   husk_phase("clone");
+  husk_ns_restore_pid_for_children(&job.ns);
   close(sync_fds[1]);
   sync_fds[1] = -1;
   if (pty_fds[0] >= 0) {

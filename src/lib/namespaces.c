@@ -53,6 +53,7 @@ static const char *type_name(int flag) {
 int husk_ns_plan_init(struct husk_ns_plan *plan, const struct oci_linux *linux_,
                       struct husk_error **err) {
   memset(plan, 0, sizeof(*plan));
+  plan->own_pid_ns_fd = -1;
   for (int i = 0; i < HUSK_NS_MAX; i++)
     plan->joins[i].fd = -1;
   if (linux_ == NULL)
@@ -118,7 +119,16 @@ int husk_ns_plan_init(struct husk_ns_plan *plan, const struct oci_linux *linux_,
   return 0;
 }
 
+void husk_ns_restore_pid_for_children(struct husk_ns_plan *plan) {
+  if (plan->own_pid_ns_fd < 0)
+    return;
+  setns(plan->own_pid_ns_fd, CLONE_NEWPID);
+  close(plan->own_pid_ns_fd);
+  plan->own_pid_ns_fd = -1;
+}
+
 void husk_ns_plan_close(struct husk_ns_plan *plan) {
+  husk_ns_restore_pid_for_children(plan);
   for (int i = 0; i < plan->n_joins; i++) {
     if (plan->joins[i].fd >= 0)
       close(plan->joins[i].fd);
@@ -130,11 +140,14 @@ int husk_ns_join_pid_for_children(struct husk_ns_plan *plan, struct husk_error *
   for (int i = 0; i < plan->n_joins; i++) {
     if (plan->joins[i].flag != CLONE_NEWPID)
       continue;
+    /* Kept to come back: what husk forks later (hooks) runs in its own. */
+    plan->own_pid_ns_fd = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
     if (setns(plan->joins[i].fd, CLONE_NEWPID) < 0)
       return husk_fail(err, errno, "join pid namespace %s", plan->joins[i].path);
   }
   return 0;
 }
+
 
 int husk_ns_unshare_in_joined_user(struct husk_ns_plan *plan, struct husk_error **err) {
   if (plan->unshare_flags && unshare((int)plan->unshare_flags) < 0)

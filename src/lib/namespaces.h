@@ -31,6 +31,7 @@ struct husk_ns_plan {
   bool has_ipc_ns;
   bool has_net_ns;
   struct husk_ns_join joins[HUSK_NS_MAX]; /* user first */
+  int own_pid_ns_fd; /* husk's pid_for_children while a joined one is set */
   int n_joins;
 };
 
@@ -60,6 +61,8 @@ int husk_ns_join_pid_for_children(struct husk_ns_plan *plan, struct husk_error *
 int husk_ns_enter_new_time(const struct oci_linux *linux_, struct husk_error **err);
 /* In the init, after joining: the new namespaces of a joined user one. */
 int husk_ns_unshare_in_joined_user(struct husk_ns_plan *plan, struct husk_error **err);
+/* In the parent after the clone: back to its own pid_for_children. */
+void husk_ns_restore_pid_for_children(struct husk_ns_plan *plan);
 /* In the init: join every namespace given by path but pid. */
 int husk_ns_join_all(struct husk_ns_plan *plan, struct husk_error **err);
 
