@@ -28,8 +28,11 @@
 #   HUSK_VM_ACCEL    qemu accelerator             (tcg: kvm hangs on some hosts)
 #   HUSK_VM_TIMEOUT  seconds before qemu is killed (3600)
 #   HUSK_VM_CGOPTS   cgroup2 mount options        (nsdelegate,memory_recursiveprot)
-#   HUSK_VM_CGROUP   run COMMAND in this cgroup (a leaf, with the controllers
-#                    enabled above it, as a systemd login session), not in /
+#   HUSK_VM_CGROUP   the cgroup COMMAND runs in: a leaf, with the controllers
+#                    enabled above it, as a systemd login session; / for the
+#                    root cgroup (/user.slice/user-0.slice/session-1.scope)
+#   HUSK_VM_TMP      the guest's /tmp: disk (an ext4 scratch disk of
+#                    HUSK_VM_DISK_SIZE, 8G, sparse) or tmpfs   (disk)
 #   HUSK_VM_APPEND   more kernel command line
 #   HUSK_VM_QEMU_ARGS more qemu arguments (split on blanks)
 #   HUSK_VM_ENV      more variables to pass to COMMAND (names, space separated;
@@ -56,6 +59,8 @@ main() {
 	cgopts=${HUSK_VM_CGOPTS:-nsdelegate,memory_recursiveprot}
 	busybox=${HUSK_VM_BUSYBOX:-/bin/busybox}
 	msize=262144
+	tmpfs=${HUSK_VM_TMP:-disk}
+	disk_size=${HUSK_VM_DISK_SIZE:-8G}
 
 	die() {
 		echo "$prog: $*" >&2
@@ -84,7 +89,7 @@ main() {
 
 	# Modules the initramfs loads, with what they need, in load order.
 	# modules.dep lists every (transitive) dependency; the last one loads first.
-	want=(virtio_pci 9pnet_virtio 9p overlay)
+	want=(virtio_pci 9pnet_virtio 9p overlay virtio_blk crc32c_generic crc32c-intel ext4)
 	mods=()
 	declare -A have=()
 	modpath() { # NAME -> the modules.dep key ("kernel/.../NAME.ko[.xz]")
@@ -127,6 +132,9 @@ main() {
 		} | sha256sum | cut -c1-16
 	)
 	initrd=$vmdir/initramfs-$key.cpio.gz
+	# one build at a time (runs may share HUSK_VM_DIR)
+	exec 8>"$vmdir/.lock"
+	flock 8
 	if [ ! -s "$initrd" ]; then
 		echo "$prog: making $initrd" >&2
 		build=$(mktemp -d "$vmdir/initramfs.XXXXXX") || die "mktemp failed"
@@ -156,18 +164,19 @@ main() {
 				find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0
 			else
 				find . -mindepth 1 | LC_ALL=C sort | "$busybox" cpio -o -H newc
-			fi | gzip -1 >"$initrd.new"
+			fi | gzip -1 >"$build.cpio.gz"
 		) || {
-			rm -rf "$build" "$initrd.new"
+			rm -rf "$build" "$build.cpio.gz"
 			die "cannot make the initramfs"
 		}
 		rm -rf "$build"
-		mv -f "$initrd.new" "$initrd"
+		mv -f "$build.cpio.gz" "$initrd"
 		# old ones
 		for f in "$vmdir"/initramfs-*.cpio.gz; do
 			[ "$f" = "$initrd" ] || rm -f "$f"
 		done
 	fi
+	exec 8>&-
 
 	# --- the command -----------------------------------------------------------------
 	run=$(mktemp -d "$vmdir/run.XXXXXX") || die "mktemp failed"
@@ -204,15 +213,29 @@ main() {
 		printf ' %q' "$@"
 		printf '\n'
 	} >"$results/cmd"
-	if [ -n "${HUSK_VM_CGROUP:-}" ]; then
-		echo "$HUSK_VM_CGROUP" >"$results/cgroup"
-	fi
+	cgroup=${HUSK_VM_CGROUP-/user.slice/user-0.slice/session-1.scope}
+	case $cgroup in
+	"" | /) ;;
+	*) echo "$cgroup" >"$results/cgroup" ;;
+	esac
 
 	# --- boot ------------------------------------------------------------------------------
 	cpu=max
 	[ "$accel" = kvm ] && cpu=host
 	append="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init cgroup_no_v1=all"
 	append+=" husk_vm.msize=$msize husk_vm.cgopts=$cgopts ${HUSK_VM_APPEND:-}"
+	drive=()
+	# /tmp: a scratch ext4 disk (sparse, deleted with the run directory)
+	if [ "$tmpfs" = disk ]; then
+		if command -v mkfs.ext4 >/dev/null &&
+			truncate -s "$disk_size" "$run/tmp.img" &&
+			mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$run/tmp.img"; then
+			drive=(-drive "file=$run/tmp.img,format=raw,if=virtio,cache=unsafe")
+			append+=" husk_vm.tmp=disk"
+		else
+			echo "$prog: cannot make an ext4 disk for /tmp: /tmp is a tmpfs" >&2
+		fi
+	fi
 	qargs=(
 		-machine q35 -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
 		-nographic -no-reboot -nic none
@@ -221,7 +244,7 @@ main() {
 		-virtfs "local,path=$results,mount_tag=results,security_model=none"
 	)
 	# shellcheck disable=SC2206 # extra qemu arguments, split on blanks
-	qargs+=(${HUSK_VM_QEMU_ARGS:-})
+	qargs+=("${drive[@]}" ${HUSK_VM_QEMU_ARGS:-})
 
 	echo "$prog: booting $kernel ($accel, $smp cpus, $mem), timeout ${tmo}s" >&2
 	t0=$(date +%s.%N)
