@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "spec.h"
+#include "resources.h"
 
 static void free_strv(char **v, size_t n) {
   if (v == NULL)
@@ -196,6 +197,10 @@ static void free_linux(struct oci_linux *l) {
   }
   free(l);
 }
+
+void oci_process_free(struct oci_process *process) { free_process(process); }
+
+void oci_resources_free(struct oci_resources *resources) { free_resources(resources); }
 
 void oci_config_free(struct oci_config *config) {
   if (config == NULL)

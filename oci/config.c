@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "json.h"
+#include "resources.h"
 #include "spec.h"
 #include "utils.h"
 
@@ -677,21 +678,50 @@ static struct oci_config *parse_document(const struct oci_json *j, const char *j
   return config;
 }
 
-int oci_json_check_object(const char *json, size_t len, const char *name,
-                          struct husk_error **err) {
+/* A document that is one object, read by `fn` as if it stood at `at` in a
+ * config, so that its checks and error paths are the config's own. */
+static void *parse_fragment(const char *json, size_t len, const char *name,
+                            const struct oci_json_path *at, size_t size, parse_fn fn,
+                            void (*free_fn)(void *), struct husk_error **err) {
   struct oci_json j = {.name = name, .err = err};
   if (check_syntax(&j, json, len) < 0)
-    return -EINVAL;
+    return NULL;
   /* Syntax and depth are checked: yajl_tree may now recurse through it. */
   _cleanup_free_ char *text = xmalloc0(len + 1);
   memcpy(text, json, len);
   char errbuf[256];
   yajl_val tree = yajl_tree_parse(text, errbuf, sizeof(errbuf));
-  bool object = tree && YAJL_IS_OBJECT(tree);
+  if (tree == NULL || !YAJL_IS_OBJECT(tree)) {
+    yajl_tree_free(tree);
+    husk_fail(err, 0, "%s: expected a JSON object", name);
+    return NULL;
+  }
+  void *out = xmalloc0(size);
+  int r = fn(&j, at, tree, out);
   yajl_tree_free(tree);
-  if (!object)
-    return husk_fail(err, 0, "%s: expected a JSON object", name);
-  return 0;
+  if (r < 0) {
+    free_fn(out);
+    return NULL;
+  }
+  return out;
+}
+
+static void process_free_any(void *p) { oci_process_free(p); }
+static void resources_free_any(void *r) { oci_resources_free(r); }
+
+struct oci_process *oci_process_parse(const char *json, size_t len, const char *name,
+                                      struct husk_error **err) {
+  struct oci_json_path at = OCI_JSON_FIELD(NULL, "process");
+  return parse_fragment(json, len, name, &at, sizeof(struct oci_process), parse_process,
+                        process_free_any, err);
+}
+
+struct oci_resources *oci_resources_parse(const char *json, size_t len, const char *name,
+                                          struct husk_error **err) {
+  struct oci_json_path linux_ = OCI_JSON_FIELD(NULL, "linux");
+  struct oci_json_path at = OCI_JSON_FIELD(&linux_, "resources");
+  return parse_fragment(json, len, name, &at, sizeof(struct oci_resources), parse_resources,
+                        resources_free_any, err);
 }
 
 struct oci_config *oci_config_parse(const char *json, size_t len, const char *name,

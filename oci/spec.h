@@ -416,11 +416,11 @@ struct oci_config *oci_config_parse_all(const char *json, size_t len,
                                         struct oci_config_error **errors, size_t *n_errors);
 void oci_config_errors_free(struct oci_config_error *errors, size_t n);
 
-/* Is this text one JSON object (nothing after it, no NUL byte, nesting
- * within bounds)? For the fragments husk wraps into a config to parse:
- * --process files and update -r. */
-int oci_json_check_object(const char *json, size_t len, const char *name,
-                          struct husk_error **err);
+/* A process object alone (exec --process), as the config's "process":
+ * errors read "<name>: process.args[0]: ...". */
+struct oci_process *oci_process_parse(const char *json, size_t len, const char *name,
+                                      struct husk_error **err);
+void oci_process_free(struct oci_process *process);
 
 /* Read and parse a config file. Errors name the file. */
 struct oci_config *oci_config_load(const char *path, struct husk_error **err);

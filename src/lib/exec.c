@@ -70,16 +70,7 @@ static char **strv_dup(char *const *v, size_t n) {
   return out;
 }
 
-/* Freed through a config of its own, which releases every field. */
-static void free_process(struct oci_process *p) {
-  if (p == NULL)
-    return;
-  struct oci_config *holder = xmalloc0(sizeof(*holder));
-  holder->process = p;
-  oci_config_free(holder);
-}
-
-/* A process object is parsed as the process of a config, so that errors
+/* A process object is read as the process of a config, so that errors
  * name it the same way: "process.json: process.args[0]: ...". */
 static struct oci_process *load_process_file(const char *path, struct husk_error **err) {
   _cleanup_free_ char *text = NULL;
@@ -87,23 +78,7 @@ static struct oci_process *load_process_file(const char *path, struct husk_error
   if (read_file(path, &text, &len, 16 << 20, err) < 0)
     return NULL;
   const char *base = strrchr(path, '/');
-  base = base ? base + 1 : path;
-  /* One object and nothing else, or wrapping it could change its meaning. */
-  if (oci_json_check_object(text, len, base, err) < 0)
-    return NULL;
-  _cleanup_free_ char *wrapped = xasprintf("{\"ociVersion\":\"1.2.0\",\"process\":%s}", text);
-  struct oci_config *c = oci_config_parse(wrapped, strlen(wrapped), base, err);
-  if (c == NULL)
-    return NULL;
-  if (c->process == NULL) {
-    oci_config_free(c);
-    husk_fail(err, 0, "%s: expected a process object", base);
-    return NULL;
-  }
-  struct oci_process *p = c->process;
-  c->process = NULL;
-  oci_config_free(c);
-  return p;
+  return oci_process_parse(text, len, base ? base + 1 : path, err);
 }
 
 static void append_cap(char ***set, size_t *n, const char *cap) {
@@ -203,7 +178,7 @@ static struct oci_process *build_process(struct oci_config *c, const struct husk
   }
   return p;
 fail:
-  free_process(p);
+  oci_process_free(p);
   return NULL;
 }
 
@@ -384,7 +359,7 @@ static void job_clear(struct exec_job *job) {
     close(job->cgroup_fd);
   if (job->console_fd >= 0)
     close(job->console_fd);
-  free_process(job->process);
+  oci_process_free(job->process);
   oci_config_free(job->config);
   husk_state_clear(&job->st);
 }

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else {
     if (p->env_len < 2 || p->env[p->env_len] != NULL || p->args_len != 1)
       abort();
-    free_process(p);
+    oci_process_free(p);
   }
   oci_config_free(c);
   free(buf);

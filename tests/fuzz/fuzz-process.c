@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `husk exec --process FILE`: the file goes through exec.c's own reader
- * (included here for its static functions), which wraps it as the process
- * of a minimal config. */
+ * (included here for its static functions), which reads it as the process
+ * of a config (oci_process_parse). */
 #include "../../src/lib/exec.c"
 
 #include <sys/mman.h>
@@ -41,6 +41,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (size_t i = 0; i < p->args_len; i++)
     if (p->args[i] == NULL)
       abort();
-  free_process(p);
+  oci_process_free(p);
   return 0;
 }
