@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -147,7 +148,7 @@ int husk_cgroup_resolve_path(const char *config_path, const char *id, char **out
                              struct husk_error **err) {
   _cleanup_free_ char *path = NULL;
   if (config_path == NULL || config_path[0] == '\0')
-    path = xasprintf("/husk/%s", id);
+    path = xasprintf("%s/%s", HUSK_CGROUP_DEFAULT_PARENT, id);
   else if (config_path[0] == '/')
     path = xstrdup(config_path);
   else {
@@ -275,20 +276,70 @@ static void v2_enable_controllers(const char *mountpoint, const char *path) {
   }
 }
 
-int husk_cgroup_create(const char *path, struct husk_error **err) {
+/* mkdir every missing level of `path` under a hierarchy; *created gets the
+ * depth (in components) of the first level made here, if it is shallower.
+ * A level that vanishes meanwhile (another container's delete removing a
+ * parent it made) is made again. */
+static int make_levels(const char *mountpoint, const char *path, size_t *created,
+                       struct husk_error **err) {
+  for (int attempt = 0;; attempt++) {
+    _cleanup_free_ char *dir = xasprintf("%s%s", mountpoint, path);
+    char *level = dir + strlen(mountpoint);
+    size_t depth = 0;
+    int e = 0;
+    for (char *p = level + 1;; p++) {
+      bool end = *p == '\0';
+      if (!end && *p != '/')
+        continue;
+      *p = '\0';
+      depth++;
+      if (mkdir(dir, 0755) == 0) {
+        if (depth < *created)
+          *created = depth;
+      } else if (errno != EEXIST) {
+        e = errno;
+        break;
+      }
+      if (end)
+        break;
+      *p = '/';
+    }
+    if (e == 0)
+      return 0;
+    if (e != ENOENT || attempt == 4)
+      return husk_fail(err, e, "mkdir %s", dir);
+  }
+}
+
+/* The first `depth` components of `path`, "" for 0. */
+static char *path_prefix(const char *path, size_t depth) {
+  const char *p = path;
+  for (size_t d = 0; d < depth && *p; d++) {
+    p = strchr(p + 1, '/');
+    if (p == NULL)
+      return xstrdup(path);
+  }
+  return strndup(path, (size_t)(p - path));
+}
+
+int husk_cgroup_create(const char *path, char **owned_from, struct husk_error **err) {
   size_t n;
   const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  size_t created = SIZE_MAX;
+  *owned_from = NULL;
   for (size_t i = 0; i < n; i++) {
-    _cleanup_free_ char *dir = dir_of(&hs[i], path);
-    if (mkdir_p(dir, 0755, err) < 0 ||
+    if (make_levels(hs[i].mountpoint, path, &created, err) < 0 ||
         (!hs[i].v2 && strcmp(hs[i].controllers, "cpuset") == 0 &&
          cpuset_inherit(hs[i].mountpoint, path, err) < 0)) {
-      husk_cgroup_destroy(path, NULL);
+      _cleanup_free_ char *owned = created == SIZE_MAX ? NULL : path_prefix(path, created);
+      husk_cgroup_destroy(path, owned, NULL);
       return -EIO;
     }
     if (hs[i].v2)
       v2_enable_controllers(hs[i].mountpoint, path);
   }
+  if (created != SIZE_MAX)
+    *owned_from = path_prefix(path, created);
   return 0;
 }
 
@@ -430,7 +481,7 @@ static int remove_tree(const char *dir, struct husk_error **err) {
   }
 }
 
-int husk_cgroup_destroy(const char *path, struct husk_error **err) {
+int husk_cgroup_destroy(const char *path, const char *owned_from, struct husk_error **err) {
   size_t n;
   const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
   int ret = 0;
@@ -439,5 +490,21 @@ int husk_cgroup_destroy(const char *path, struct husk_error **err) {
     if (remove_tree(dir, err) < 0)
       ret = -EIO;
   }
-  return ret;
+  if (ret < 0)
+    return ret;
+  /* The parents this container made, and husk's own default parent, go
+   * with it once empty; rmdir leaves any still in use by others. */
+  _cleanup_free_ char *parent = xstrdup(path);
+  for (char *slash = strrchr(parent, '/'); slash && slash != parent; slash = strrchr(parent, '/')) {
+    *slash = '\0';
+    bool owned = owned_from && owned_from[0] && strlen(parent) >= strlen(owned_from) &&
+                 str_has_prefix(parent, owned_from);
+    if (!owned && strcmp(parent, HUSK_CGROUP_DEFAULT_PARENT) != 0)
+      break;
+    for (size_t i = 0; i < n; i++) {
+      _cleanup_free_ char *dir = dir_of(&hs[i], parent);
+      rmdir(dir);
+    }
+  }
+  return 0;
 }

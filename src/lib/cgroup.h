@@ -20,6 +20,9 @@ struct husk_cgroup_hierarchy {
   bool v2;
 };
 
+/* The parent of containers with no linux.cgroupsPath. */
+#define HUSK_CGROUP_DEFAULT_PARENT "/husk"
+
 enum husk_cgroup_mode husk_cgroup_mode(void);
 /* Every hierarchy the container is placed in (v1 ones, then the v2 one). */
 const struct husk_cgroup_hierarchy *husk_cgroup_hierarchies(size_t *n);
@@ -38,8 +41,10 @@ char *husk_cgroup_systemd_path(const char *spec);
  * the root gets the controllers it has in cgroup.subtree_control, so that
  * the container's cgroup has them (a failure there is logged at debug level;
  * applying a resource that needs a missing controller says why it is
- * missing). On failure nothing is left. */
-int husk_cgroup_create(const char *path, struct husk_error **err);
+ * missing). On failure nothing is left. *owned_from gets the shallowest
+ * level this call made (NULL when the cgroup existed already): destroy
+ * removes the levels from there down. */
+int husk_cgroup_create(const char *path, char **owned_from, struct husk_error **err);
 /* An O_DIRECTORY fd of the v2 cgroup (for CLONE_INTO_CGROUP), or -1. */
 int husk_cgroup_open_v2(const char *path);
 /* Put a process into the cgroup under every hierarchy (v1, and v2 unless
@@ -62,7 +67,8 @@ char *husk_cgroup_v2_dir(const char *path);
 /* Whether a cgroup2 directory lists `controller` in cgroup.controllers. */
 bool husk_cgroup_v2_has_controller(const char *dir, const char *controller);
 /* Remove the cgroup and any cgroups below it under every hierarchy (waits
- * briefly for each to empty). */
-int husk_cgroup_destroy(const char *path, struct husk_error **err);
+ * briefly for each to empty), then its parents from `owned_from` down (the
+ * ones its create made) and husk's default parent, where they are empty. */
+int husk_cgroup_destroy(const char *path, const char *owned_from, struct husk_error **err);
 
 #endif

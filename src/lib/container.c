@@ -193,6 +193,7 @@ struct create_job {
   char *bundle;
   char *rootfs;
   char *cgroup_path;
+  char *cgroup_owned_from; /* the parent levels its create made */
   char *created;
   int dirfd;
   pid_t pid;
@@ -208,7 +209,7 @@ static void create_rollback(struct create_job *job) {
   }
   if (job->cgroup_path) {
     husk_cgroup_kill(job->cgroup_path, SIGKILL, NULL);
-    husk_cgroup_destroy(job->cgroup_path, NULL);
+    husk_cgroup_destroy(job->cgroup_path, job->cgroup_owned_from, NULL);
   }
   if (job->dirfd >= 0)
     husk_state_dir_remove(job->ctx->root, job->id, NULL);
@@ -247,6 +248,7 @@ static int write_state(struct create_job *job, struct husk_error **err) {
       .created = job->created,
       .owner = "",
       .cgroup_path = job->cgroup_path ? job->cgroup_path : "",
+      .cgroup_owned_from = job->cgroup_owned_from ? job->cgroup_owned_from : "",
       .new_pid_ns = job->ns.new_pid_ns,
       .systemd_cgroup = job->ctx->cgroup_manager == HUSK_CGROUP_MANAGER_SYSTEMD,
       .has_hooks = husk_hooks_has(c->hooks, HUSK_HOOK_POSTSTART) ||
@@ -406,7 +408,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     job.cgroup_path = NULL;
     goto fail;
   }
-  if (job.cgroup_path && (ret = husk_cgroup_create(job.cgroup_path, err)) < 0) {
+  if (job.cgroup_path && (ret = husk_cgroup_create(job.cgroup_path, &job.cgroup_owned_from, err)) < 0) {
     free(job.cgroup_path);
     job.cgroup_path = NULL;
     if (!cgroup_is_optional(job.config, *err))
@@ -520,6 +522,7 @@ out:
   oci_config_free(job.config);
   free(job.rootfs);
   free(job.cgroup_path);
+  free(job.cgroup_owned_from);
   free(job.created);
   return ret < 0 ? ret : 0;
 }
@@ -718,7 +721,7 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
     break;
   }
   if (r == 0 && l.st.cgroup_path && l.st.cgroup_path[0])
-    r = husk_cgroup_destroy(l.st.cgroup_path, err);
+    r = husk_cgroup_destroy(l.st.cgroup_path, l.st.cgroup_owned_from, err);
   struct oci_config *config = NULL;
   if (r == 0 && l.st.has_hooks) {
     /* Read before the state directory (and its copy of the config) goes. */

@@ -170,6 +170,7 @@ int husk_state_write(int dirfd, const struct husk_state *st, struct husk_error *
   gen_kv(g, "created", st->created);
   gen_kv(g, "owner", st->owner);
   gen_kv(g, "cgroupPath", st->cgroup_path);
+  gen_kv(g, "cgroupOwnedFrom", st->cgroup_owned_from);
   gen_str(g, "newPidNamespace");
   yajl_gen_bool(g, st->new_pid_ns);
   gen_str(g, "systemdCgroup");
@@ -223,6 +224,7 @@ int husk_state_read(int dirfd, struct husk_state *st, struct husk_error **err) {
   st->created = tree_str(root, "created");
   st->owner = tree_str(root, "owner");
   st->cgroup_path = tree_str(root, "cgroupPath");
+  st->cgroup_owned_from = tree_str(root, "cgroupOwnedFrom");
   st->new_pid_ns = tree_bool(root, "newPidNamespace");
   st->systemd_cgroup = tree_bool(root, "systemdCgroup");
   st->has_hooks = tree_bool(root, "hasHooks");
@@ -250,6 +252,7 @@ void husk_state_clear(struct husk_state *st) {
   free(st->created);
   free(st->owner);
   free(st->cgroup_path);
+  free(st->cgroup_owned_from);
   for (size_t i = 0; i < st->annotations.len; i++) {
     free(st->annotations.keys[i]);
     free(st->annotations.values[i]);

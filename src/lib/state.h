@@ -40,6 +40,7 @@ struct husk_state {
   char *owner;
   struct husk_kv_list annotations;
   char *cgroup_path;    /* as resolved at create; "" when there is none */
+  char *cgroup_owned_from; /* the shallowest parent level create made; "" for none */
   bool new_pid_ns;      /* killing the init kills everything */
   bool systemd_cgroup;
   bool has_hooks; /* poststart or poststop: start and delete read the config */

@@ -10,9 +10,6 @@ setup() {
 
 teardown() {
 	teardown_bundle
-	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
-		rmdir "$h/husk-test.slice/husk-test-t1.slice" "$h/husk-test.slice" 2>/dev/null || true
-	done
 }
 
 @test "systemd cgroup path: slice:prefix:name becomes slice dirs and a scope" {
@@ -21,6 +18,10 @@ teardown() {
 	set_args sh -c 'cat /proc/self/cgroup | grep -c "husk-test.slice/husk-test-t1.slice/husk-c1.scope$"'
 	run -0 "$HUSK" --root "$ROOT" --systemd-cgroup run --bundle "$BUNDLE" c1
 	[ "$output" -ge 1 ]
+	# the slices husk made for it went with it
+	for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+		[ ! -e "$h/husk.slice" ] || fail "$h/husk.slice left behind"
+	done
 }
 
 @test "systemd cgroup path: a path not of that form is a clear error" {

@@ -626,3 +626,29 @@ memory_limit_file() {
 	run -0 husk resume c1
 	assert_file "$(v2_dir "$CG")/cgroup.freeze" 0
 }
+
+@test "delete removes the parent cgroups its create made, and keeps one made by someone else" {
+	set_args true
+	run -0 husk run --bundle "$BUNDLE" c1
+	for mnt in $(cgroup_mounts); do
+		[ ! -e "$mnt$CG_PARENT" ] || fail "$mnt$CG_PARENT left behind"
+	done
+	# A parent that was there before the container stays.
+	for mnt in $(cgroup_mounts); do mkdir -p "$mnt$CG_PARENT"; done
+	run -0 husk run --bundle "$BUNDLE" c1
+	for mnt in $(cgroup_mounts); do
+		[ -d "$mnt$CG_PARENT" ] || fail "$mnt$CG_PARENT was removed"
+		[ ! -e "$mnt$CG" ] || fail "$mnt$CG left behind"
+	done
+}
+
+@test "the default parent /husk goes once its last container is deleted" {
+	[ ! -e /sys/fs/cgroup/memory/husk ] && [ ! -e /sys/fs/cgroup/husk ] ||
+		skip "another husk container uses the default parent here"
+	update_config 'del(.linux.cgroupsPath)'
+	set_args true
+	run -0 husk run --bundle "$BUNDLE" c1
+	for mnt in $(cgroup_mounts); do
+		[ ! -e "$mnt/husk" ] || fail "$mnt/husk left behind"
+	done
+}
