@@ -17,18 +17,8 @@
 #include "error.h"
 #include "resources.h"
 #include "utils.h"
+#include "check.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-  do {                                                                                             \
-    if (cond) {                                                                                    \
-      passed++;                                                                                    \
-    } else {                                                                                       \
-      failed++;                                                                                    \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                              \
-    }                                                                                              \
-  } while (0)
 
 static void test_shares_to_weight(void) {
   CHECK(husk_cpu_shares_to_weight(0) == 0);

@@ -15,31 +15,10 @@
 #include "error.h"
 #include "spec.h"
 #include "utils.h"
+#include "check.h"
 
-static int passed, failed;
 static const char *datadir;
 
-#define CHECK(cond)                                                                                \
-  do {                                                                                             \
-    if (cond) {                                                                                    \
-      passed++;                                                                                    \
-    } else {                                                                                       \
-      failed++;                                                                                    \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                              \
-    }                                                                                              \
-  } while (0)
-
-#define CHECK_STR(a, b)                                                                            \
-  do {                                                                                             \
-    const char *a_ = (a), *b_ = (b);                                                               \
-    if (a_ && b_ && strcmp(a_, b_) == 0) {                                                         \
-      passed++;                                                                                    \
-    } else {                                                                                       \
-      failed++;                                                                                    \
-      fprintf(stderr, "FAIL %s:%d: %s\n  got:  %s\n  want: %s\n", __FILE__, __LINE__, #a,          \
-              a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                             \
-    }                                                                                              \
-  } while (0)
 
 /* ---- deep equality ---------------------------------------------------- */
 
