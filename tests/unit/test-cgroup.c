@@ -17,7 +17,7 @@
 #include "error.h"
 #include "resources.h"
 #include "utils.h"
-#include "check.h"
+#include "harness.h"
 
 
 static void test_shares_to_weight(void) {

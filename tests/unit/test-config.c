@@ -15,7 +15,7 @@
 #include "error.h"
 #include "spec.h"
 #include "utils.h"
-#include "check.h"
+#include "harness.h"
 
 static const char *datadir;
 

@@ -26,7 +26,7 @@
 #include "seccomp-filter.h"
 #include "spec.h"
 #include "utils.h"
-#include "check.h"
+#include "harness.h"
 
 
 /* Config literals. */

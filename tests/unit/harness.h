@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The unit tests' harness: count checks, print each failure, and end with
  * "N passed, M failed". */
-#ifndef HUSK_UNIT_CHECK_H
-#define HUSK_UNIT_CHECK_H
+#ifndef HUSK_UNIT_HARNESS_H
+#define HUSK_UNIT_HARNESS_H
 
 #include <stdio.h>
 #include <string.h>
