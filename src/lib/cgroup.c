@@ -247,7 +247,14 @@ bool husk_cgroup_v2_has_controller(const char *dir, const char *controller) {
 /* cgroup2 gives a child a controller only when its parent lists it in
  * cgroup.subtree_control. Enable, in each ancestor from the first level
  * below the root down to the container's parent, every controller that
- * ancestor has. The root's own subtree_control is the host's business. */
+ * ancestor has. The root's own subtree_control is the host's business.
+ *
+ * An ancestor that holds processes of its own (a login session's scope
+ * when cgroupsPath is relative) is left alone: the kernel refuses domain
+ * controllers there (EBUSY) but accepts the threaded ones (cpu, cpuset,
+ * pids), and that would turn it into a thread root under which no domain
+ * cgroup can take a process (EOPNOTSUPP on cgroup.procs). The container
+ * then runs without the controllers that ancestor did not pass down. */
 static void v2_enable_controllers(const char *mountpoint, const char *path) {
   _cleanup_free_ char *prefix = xstrdup(path);
   for (char *p = prefix + 1; (p = strchr(p, '/')) != NULL; *p++ = '/') {
@@ -255,23 +262,25 @@ static void v2_enable_controllers(const char *mountpoint, const char *path) {
     _cleanup_free_ char *dir = xasprintf("%s%s", mountpoint, prefix);
     _cleanup_free_ char *avail_file = xasprintf("%s/cgroup.controllers", dir);
     _cleanup_free_ char *ctl_file = xasprintf("%s/cgroup.subtree_control", dir);
-    _cleanup_free_ char *avail = NULL, *enabled = NULL;
+    _cleanup_free_ char *procs_file = xasprintf("%s/cgroup.procs", dir);
+    _cleanup_free_ char *avail = NULL, *enabled = NULL, *procs = NULL;
     if (read_file(avail_file, &avail, NULL, 0, NULL) < 0 ||
         read_file(ctl_file, &enabled, NULL, 0, NULL) < 0)
       continue;
+    if (read_file(procs_file, &procs, NULL, 0, NULL) == 0 && procs[0] != '\0') {
+      husk_debug("cgroup: not enabling controllers in %s: it has processes of its own, and "
+                 "cgroup v2 does not let its children have controllers then",
+                 dir);
+      continue;
+    }
     char *save = NULL;
     for (char *c = strtok_r(avail, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
       if (has_item(enabled, c, " \n"))
         continue;
       _cleanup_free_ char *item = xasprintf("+%s", c);
       int e = -write_file_at(AT_FDCWD, ctl_file, item, strlen(item), NULL);
-      if (e == 0)
-        continue;
-      /* EBUSY: cgroup2's "no internal processes" rule. */
-      husk_debug("cgroup: cannot enable %s in %s: %s%s", c, ctl_file, strerror(e),
-                 e == EBUSY ? " (that cgroup has processes of its own, so cgroup v2 does not "
-                              "let its children have controllers)"
-                            : "");
+      if (e != 0)
+        husk_debug("cgroup: cannot enable %s in %s: %s", c, ctl_file, strerror(e));
     }
   }
 }
