@@ -126,9 +126,17 @@ static int mount_cgroup(struct husk_init_ctx *ctx, const struct oci_mount *m, in
   husk_fd_path(fd, fdpath);
   unsigned long flags = o->flags & ~(unsigned long)MS_RDONLY;
   if (husk_cgroup_mode() == HUSK_CGROUP_V2) {
-    if (mount("cgroup2", fdpath, "cgroup2", o->flags, NULL) < 0)
+    if (mount("cgroup2", fdpath, "cgroup2", o->flags, NULL) == 0)
+      return 0;
+    if (errno != EPERM && errno != EBUSY)
       return husk_fail(err, errno, "mount cgroup2 on %s", m->destination);
-    return 0;
+    /* A user namespace without a cgroup namespace of its own may not mount
+     * cgroup2 (EPERM; EBUSY over the host's, brought by a /sys rbind): bind
+     * the container's own cgroup there instead, as runc does. */
+    husk_debug("mount cgroup2 on %s: %s; binding the container's cgroup instead",
+               m->destination, strerror(errno));
+    _cleanup_free_ char *src = husk_cgroup_v2_dir(ctx->cgroup_path ? ctx->cgroup_path : "");
+    return mount_bind(m, src, rootfd, o, -1, err);
   }
   if (mount("tmpfs", fdpath, "tmpfs", flags, "mode=755") < 0)
     return husk_fail(err, errno, "mount tmpfs on %s", m->destination);
