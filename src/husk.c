@@ -11,6 +11,7 @@
 #include "cmd/cgroup-cmds.h"
 #include "cmd/check-cmd.h"
 #include "cmd/cmd.h"
+#include "exe-protect.h"
 #include "log.h"
 #include "state.h"
 #include "utils.h"
@@ -175,6 +176,12 @@ static void print_version(void) {
     printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
 }
 
+/* The commands whose processes the container sees before they execve: they
+ * run from a binary the container cannot write (exe-protect.h). */
+static bool makes_container_processes(const char *name) {
+  return strcmp(name, "create") == 0 || strcmp(name, "run") == 0 || strcmp(name, "exec") == 0;
+}
+
 int main(int argc, char **argv) {
   static const struct option longopts[] = {
       {"root", required_argument, NULL, 'r'},
@@ -278,9 +285,14 @@ int main(int argc, char **argv) {
     fprintf(stderr, "husk: help: unknown command \"%s\" (see 'husk --help')\n", argv[optind + 1]);
     return 1;
   }
-  for (const struct husk_command *cmd = husk_commands; cmd->name; cmd++)
-    if (strcmp(cmd->name, name) == 0)
-      return cmd->fn(&ctx, argc - optind, argv + optind);
+  for (const struct husk_command *cmd = husk_commands; cmd->name; cmd++) {
+    if (strcmp(cmd->name, name) != 0)
+      continue;
+    struct husk_error *err = NULL;
+    if (makes_container_processes(name) && husk_exe_protect(argv, &err) < 0)
+      return cmd_fail(err);
+    return cmd->fn(&ctx, argc - optind, argv + optind);
+  }
   fprintf(stderr, "husk: unknown command \"%s\" (see 'husk --help')\n", name);
   return 1;
 }

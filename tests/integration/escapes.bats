@@ -135,6 +135,29 @@ wait_attacker_ready() {
 	assert_equal "$(sha256sum <"$COPY")" "$COPY_SUM"
 }
 
+@test "CVE-2019-5736: with CAP_SYS_PTRACE the waiting init's exe can be opened, but it is a read-only copy" {
+	use_husk_copy
+	write_attacker
+	# CAP_SYS_PTRACE overrides the init's non-dumpable guard: the attack
+	# gets its fd, so what it holds must not be writable.
+	update_config '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+	set_args sleep 300
+	husk_bg create --bundle "$BUNDLE" c1
+	# Not "Text file busy": the file is not the one husk ran from.
+	run ! in_c1 sh -c 'exec 3>>/proc/1/exe'
+	assert_output --partial 'Read-only file system'
+	husk_bg exec -d c1 /attack
+	wait_attacker_ready
+	sleep 0.5
+	husk start c1
+	sleep 1
+	run -0 stop_attacker
+	assert_output --partial 'read-opened /proc/1/exe'
+	refute_output --partial 'write-opened'
+	refute_output --partial 'wrote through'
+	assert_equal "$(sha256sum <"$COPY")" "$COPY_SUM"
+}
+
 @test "CVE-2019-5736: a startContainer hook from the rootfs cannot reach husk's binary through the init" {
 	use_husk_copy
 	write_attacker

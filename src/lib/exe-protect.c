@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Re-execute husk from a copy of itself that cannot be written.
+ *
+ * Until 'start', the container's pid 1 is a clone of husk, and so is each
+ * process of 'exec' until it calls execve: /proc/PID/exe inside the container
+ * then leads to the host's husk binary. A process there with CAP_SYS_PTRACE
+ * could open it and, once husk has moved on, write through that fd: the next
+ * husk run as root would be the container's code (CVE-2019-5736). So the
+ * commands that make such processes first re-execute husk from a binary that
+ * refuses writes:
+ *
+ *   1. the same file seen through an overlayfs mount that is read-only and
+ *      attached nowhere (fsopen/fsmount: in no mount table, gone with its
+ *      last reference; nothing is copied, the page cache is shared), or,
+ *      where overlayfs may not be mounted (an unprivileged caller),
+ *   2. a sealed memfd copy of the binary, as runc and crun do.
+ *
+ * The re-executed image sees that its binary is read-only and goes on. */
+#include "exe-protect.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "utils.h"
+
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#define SYS_fsconfig 431
+#define SYS_fsmount 432
+#endif
+#ifndef SYS_execveat
+#define SYS_execveat 322
+#endif
+#define FSOPEN_CLOEXEC_ 0x1
+#define FSCONFIG_SET_STRING_ 1
+#define FSCONFIG_CMD_CREATE_ 6
+#define FSMOUNT_CLOEXEC_ 0x1
+#define MOUNT_ATTR_RDONLY_ 0x1
+#define MOUNT_ATTR_NOSUID_ 0x2
+#define MOUNT_ATTR_NODEV_ 0x4
+
+extern char **environ;
+
+/* A detached mount of a new `fstype` made with `key`=`value` (key NULL: none).
+ */
+static int detached_mount(const char *fstype, const char *key,
+                          const char *value, unsigned int attrs) {
+  int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC_);
+  if (fs < 0)
+    return -errno;
+  int mnt = -1;
+  if ((key == NULL ||
+       syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING_, key, value, 0) == 0) &&
+      syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE_, NULL, NULL, 0) == 0)
+    mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC_, attrs);
+  int e = errno;
+  close(fs);
+  return mnt < 0 ? -e : mnt;
+}
+
+/* The binary through a read-only overlay of its directory. overlayfs wants
+ * two lower layers when it has no upper one: the second is an empty tmpfs,
+ * itself detached (a directory of the host would have to be made, and must
+ * not contain the binary's). */
+static int open_through_overlay(const char *exe, int *err) {
+  const char *slash = strrchr(exe, '/');
+  if (exe[0] != '/' || slash == NULL || strpbrk(exe, ",:\\") != NULL) {
+    *err = EINVAL;
+    return -1;
+  }
+  _cleanup_close_ int empty =
+      detached_mount("tmpfs", NULL, NULL, MOUNT_ATTR_RDONLY_);
+  if (empty < 0) {
+    *err = -empty;
+    return -1;
+  }
+  _cleanup_free_ char *dir =
+      slash == exe ? xstrdup("/") : strndup(exe, (size_t)(slash - exe));
+  _cleanup_free_ char *lower = xasprintf("%s:/proc/self/fd/%d", dir, empty);
+  _cleanup_close_ int overlay = detached_mount(
+      "overlay", "lowerdir", lower,
+      MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_);
+  if (overlay < 0) {
+    *err = -overlay;
+    return -1;
+  }
+  int fd = openat(overlay, slash + 1, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    *err = errno;
+  return fd;
+}
+
+/* A sealed memfd holding a copy of the binary. */
+static int sealed_copy(int *err) {
+  _cleanup_close_ int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (src < 0 || fstat(src, &st) < 0) {
+    *err = errno;
+    return -1;
+  }
+  int fd =
+      (int)syscall(SYS_memfd_create, "husk", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) {
+    *err = errno;
+    return -1;
+  }
+  for (off_t done = 0; done < st.st_size;) {
+    ssize_t n = sendfile(fd, src, NULL, (size_t)(st.st_size - done));
+    if (n <= 0) {
+      *err = n < 0 ? errno : EIO;
+      close(fd);
+      return -1;
+    }
+    done += n;
+  }
+  if (fcntl(fd, F_ADD_SEALS,
+            F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+    *err = errno;
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+/* Already safe: a sealed memfd, or a file on a read-only mount (after the
+ * re-exec, or husk installed on a read-only /usr). */
+static bool exe_is_read_only(void) {
+  _cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  int seals = fcntl(fd, F_GET_SEALS);
+  if (seals >= 0 && (seals & F_SEAL_WRITE))
+    return true;
+  struct statvfs sv;
+  return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+}
+
+int husk_exe_protect(char **argv, struct husk_error **err) {
+  if (exe_is_read_only())
+    return 0;
+  char exe[PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (len < 0)
+    return husk_fail(err, errno, "readlink /proc/self/exe");
+  exe[len] = '\0';
+
+  int overlay_err = 0, memfd_err = 0;
+  _cleanup_close_ int fd = open_through_overlay(exe, &overlay_err);
+  if (fd < 0) {
+    husk_debug("exe: overlayfs over %s: %s; using a sealed copy", exe,
+               strerror(overlay_err));
+    fd = sealed_copy(&memfd_err);
+  }
+  if (fd < 0)
+    return husk_fail(err, memfd_err,
+                     "cannot make a read-only copy of %s to run containers "
+                     "from (overlayfs: %s; "
+                     "memfd)",
+                     exe, strerror(overlay_err));
+  syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
+  return husk_fail(err, errno, "re-execute %s from its read-only copy", exe);
+}
