@@ -4,15 +4,21 @@
 #   contrib/install-deps.sh          build + test dependencies, and the
 #                                    engines the client tests drive
 #   contrib/install-deps.sh --build  build dependencies only
+#   contrib/install-deps.sh --vm     what tests/vm/run.sh needs (a kernel
+#                                    and qemu, for the pure cgroup v2 tests)
 set -eu
 
 build="gcc make autoconf automake libtool pkg-config libyajl-dev libseccomp-dev libcap-dev"
 test_deps="bats bats-assert bats-support bats-file busybox-static jq iproute2 util-linux uidmap passwd"
 clients="podman containerd docker.io"
+vm="qemu-system-x86 linux-image-amd64 busybox-static e2fsprogs"
 doc="go-md2man"
 
-want="$build $doc"
-[ "${1:-}" = "--build" ] || want="$want $test_deps $clients"
+case "${1:-}" in
+--build) want="$build $doc" ;;
+--vm) want="$vm" ;;
+*) want="$build $doc $test_deps $clients $vm" ;;
+esac
 
 missing=""
 for p in $want; do
