@@ -224,7 +224,7 @@ static bool asks_for_resources(const struct oci_config *c) {
 }
 
 static bool cgroup_is_optional(const struct oci_config *c, const struct husk_error *e) {
-  return geteuid() != 0 && e && (e->errno_ == EACCES || e->errno_ == EPERM || e->errno_ == EROFS) &&
+  return (geteuid() != 0 || husk_in_user_namespace()) && e && (e->errno_ == EACCES || e->errno_ == EPERM || e->errno_ == EROFS) &&
          !asks_for_resources(c);
 }
 
@@ -413,8 +413,13 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     job.cgroup_path = NULL;
     if (!cgroup_is_optional(job.config, *err))
       goto fail;
-    /* Rootless without a delegated cgroup: fine while nothing is limited. */
-    husk_warn("%s: running without a cgroup (no resources are asked for)", (*err)->msg);
+    /* Rootless without a delegated cgroup: fine while nothing is limited.
+     * Said quietly to an engine that runs husk in its user namespace
+     * (rootless podman on cgroup v1 would print it on every run). */
+    if (husk_in_user_namespace())
+      husk_debug("%s: running without a cgroup (no resources are asked for)", (*err)->msg);
+    else
+      husk_warn("%s: running without a cgroup (no resources are asked for)", (*err)->msg);
     husk_error_free(*err);
     *err = NULL;
   }

@@ -141,7 +141,8 @@ int husk_devices_setup(struct husk_init_ctx *ctx, int rootfd, struct husk_error 
   const struct oci_config *c = ctx->config;
   if (dev_is_bound(c))
     return 0;
-  bool userns = ctx->ns->new_user_ns || ctx->ns->joined_user_ns;
+  /* husk itself may run in one: rootless podman starts the runtime in its own. */
+  bool userns = ctx->ns->new_user_ns || ctx->ns->joined_user_ns || husk_in_user_namespace();
   mode_t old = umask(0);
   int ret = 0;
   for (size_t i = 0; i < ARRAY_SIZE(default_devices) && ret == 0; i++)

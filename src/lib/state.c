@@ -32,11 +32,18 @@ const char *husk_status_name(enum husk_status status) {
   }
 }
 
+/* As runc: $XDG_RUNTIME_DIR is the place for a user's containers, also when
+ * that user is root only inside a user namespace (rootless podman runs the
+ * runtime so), unless $USER says the real root. */
 char *husk_default_root(void) {
-  if (geteuid() == 0)
-    return xstrdup("/run/husk");
   const char *xdg = getenv("XDG_RUNTIME_DIR");
-  if (xdg && xdg[0])
+  bool has_xdg = xdg && xdg[0];
+  if (geteuid() == 0) {
+    const char *user = getenv("USER");
+    if (!has_xdg || (user && strcmp(user, "root") == 0) || !husk_in_user_namespace())
+      return xstrdup("/run/husk");
+  }
+  if (has_xdg)
     return xasprintf("%s/husk", xdg);
   return xasprintf("/tmp/husk-%u", (unsigned)geteuid());
 }

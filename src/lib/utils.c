@@ -154,3 +154,12 @@ int mkdir_p(const char *path, mode_t mode, struct husk_error **err) {
     return husk_fail(err, errno, "mkdir %s", p);
   return 0;
 }
+
+bool husk_in_user_namespace(void) {
+  _cleanup_free_ char *map = NULL;
+  if (read_file("/proc/self/uid_map", &map, NULL, 4096, NULL) < 0)
+    return false;
+  unsigned long inside, outside, count;
+  return sscanf(map, "%lu %lu %lu", &inside, &outside, &count) != 3 || inside != 0 ||
+         outside != 0 || count != 4294967295UL;
+}

@@ -46,4 +46,8 @@ bool str_has_suffix(const char *s, const char *suffix);
 /* Create every missing directory of `path` (absolute, host side). */
 int mkdir_p(const char *path, mode_t mode, struct husk_error **err);
 
+/* Whether this process runs in a user namespace other than the host's (its
+ * uid_map is not the identity over every id): root there is not root. */
+bool husk_in_user_namespace(void);
+
 #endif
