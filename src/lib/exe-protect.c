@@ -70,25 +70,18 @@ static int detached_mount(const char *fstype, const char *key,
   return mnt < 0 ? -e : mnt;
 }
 
-/* The binary through a read-only overlay of its directory. overlayfs wants
- * two lower layers when it has no upper one: the second is an empty tmpfs,
- * itself detached (a directory of the host would have to be made, and must
- * not contain the binary's). */
-static int open_through_overlay(const char *exe, int *err) {
+/* The binary through a read-only overlay of its directory and `second`:
+ * overlayfs wants two lower layers when it has no upper one, and the binary's
+ * directory, found first, hides the other's files of the same name. */
+static int open_through_overlay(const char *exe, const char *second, int *err) {
   const char *slash = strrchr(exe, '/');
   if (exe[0] != '/' || slash == NULL || strpbrk(exe, ",:\\") != NULL) {
     *err = EINVAL;
     return -1;
   }
-  _cleanup_close_ int empty =
-      detached_mount("tmpfs", NULL, NULL, MOUNT_ATTR_RDONLY_);
-  if (empty < 0) {
-    *err = -empty;
-    return -1;
-  }
   _cleanup_free_ char *dir =
       slash == exe ? xstrdup("/") : strndup(exe, (size_t)(slash - exe));
-  _cleanup_free_ char *lower = xasprintf("%s:/proc/self/fd/%d", dir, empty);
+  _cleanup_free_ char *lower = xasprintf("%s:%s", dir, second);
   _cleanup_close_ int overlay = detached_mount(
       "overlay", "lowerdir", lower,
       MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_);
@@ -100,6 +93,25 @@ static int open_through_overlay(const char *exe, int *err) {
   if (fd < 0)
     *err = errno;
   return fd;
+}
+
+/* The second layer is /dev: always there, and a mount of its own, so it
+ * cannot overlap the binary's directory unless the binary is in it. Else an
+ * empty tmpfs, detached too; it costs one more mount to make and, above
+ * all, to take down (each waits for an RCU grace period). */
+static int open_read_only_view(const char *exe, int *err) {
+  int fd = open_through_overlay(exe, "/dev", err);
+  if (fd >= 0)
+    return fd;
+  _cleanup_close_ int empty =
+      detached_mount("tmpfs", NULL, NULL, MOUNT_ATTR_RDONLY_);
+  if (empty < 0) {
+    *err = -empty;
+    return -1;
+  }
+  char second[64];
+  snprintf(second, sizeof(second), "/proc/self/fd/%d", empty);
+  return open_through_overlay(exe, second, err);
 }
 
 /* A sealed memfd holding a copy of the binary. */
@@ -157,7 +169,7 @@ int husk_exe_protect(char **argv, struct husk_error **err) {
   exe[len] = '\0';
 
   int overlay_err = 0, memfd_err = 0;
-  _cleanup_close_ int fd = open_through_overlay(exe, &overlay_err);
+  _cleanup_close_ int fd = open_read_only_view(exe, &overlay_err);
   if (fd < 0) {
     husk_debug("exe: overlayfs over %s: %s; using a sealed copy", exe,
                strerror(overlay_err));
