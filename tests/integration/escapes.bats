@@ -100,6 +100,18 @@ wait_attacker_ready() {
 	return 1
 }
 
+# attack_until_started: /attack in created c1 while its init is still husk,
+# waiting on exec.fifo; then start c1, after which nothing runs the binary
+# and a kept fd could be written through. Prints /attack's hits.
+attack_until_started() {
+	husk_bg exec -d c1 /attack
+	wait_attacker_ready || return 1
+	sleep 0.5
+	husk start c1
+	sleep 1
+	stop_attacker
+}
+
 @test "CVE-2019-5736: husk's binary cannot be opened through /proc/PID/exe during exec" {
 	use_husk_copy
 	write_attacker
@@ -123,14 +135,7 @@ wait_attacker_ready() {
 	write_attacker
 	set_args sleep 300
 	husk_bg create --bundle "$BUNDLE" c1
-	# Until start the init is husk itself, waiting on exec.fifo.
-	husk_bg exec -d c1 /attack
-	wait_attacker_ready
-	sleep 0.5
-	husk start c1
-	# Now nothing runs the copy: a kept fd could be written through.
-	sleep 1
-	run -0 stop_attacker
+	run -0 attack_until_started
 	assert_output ''
 	assert_equal "$(sha256sum <"$COPY")" "$COPY_SUM"
 }
@@ -146,12 +151,7 @@ wait_attacker_ready() {
 	# Not "Text file busy": the file is not the one husk ran from.
 	run ! in_c1 sh -c 'exec 3>>/proc/1/exe'
 	assert_output --partial 'Read-only file system'
-	husk_bg exec -d c1 /attack
-	wait_attacker_ready
-	sleep 0.5
-	husk start c1
-	sleep 1
-	run -0 stop_attacker
+	run -0 attack_until_started
 	assert_output --partial 'read-opened /proc/1/exe'
 	refute_output --partial 'write-opened'
 	refute_output --partial 'wrote through'
