@@ -133,7 +133,9 @@ for rt in "${order[@]}"; do
 		v=$(tail -1 "$work/rss"); [ "$v" -gt "$rss" ] && rss=$v
 	done
 	R[rss,$rt]=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
-	R[size,$rt]=$(stat -L -c %s "${RT[$rt]}" | awk '{printf "%.2f", $1 / 1048576}')
+	# Stripped, as distributions ship them (a build tree's husk has debug info).
+	strip -o "$work/stripped-$rt" "${RT[$rt]}" 2>/dev/null || cp -L "${RT[$rt]}" "$work/stripped-$rt"
+	R[size,$rt]=$(stat -c %s "$work/stripped-$rt" | awk '{printf "%.2f", $1 / 1048576}')
 	# The smallest memory limit under which the container still runs.
 	best="-"
 	for kib in 256 384 512 768 1024 2048 4096 8192; do
@@ -181,7 +183,7 @@ host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
 	row parallel "$PARALLEL_TOTAL runs, $PARALLEL_WORKERS workers (total)" ms
 	row rss "peak RSS of the runtime" MiB
 	row minmem "smallest memory limit that runs" ""
-	row size "binary size" MiB
+	row size "binary size (stripped)" MiB
 	echo
 	echo "Floor: \`unshare -m -u -i -p -n -f true\` = $(printf %.2f "$floor") ms; husk's run is $(awk -v a="${R[run,husk]}" -v b="$floor" 'BEGIN {printf "%.2f", (a / b)}')× the floor."
 } | if [ -n "$out" ]; then tee "$out"; else cat; fi
