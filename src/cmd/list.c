@@ -117,8 +117,15 @@ int cmd_list(struct husk_context *ctx, int argc, char **argv) {
     if (fd < 0)
       continue;
     struct entry e = {0};
-    /* A container being created (or half made by a crash) has no state yet. */
-    if (husk_state_read(fd, &e.st, NULL) < 0) {
+    /* A container being created (or half made by a crash) has no state yet;
+     * one that a delete took away meanwhile is not listed. */
+    int r = husk_state_read(fd, &e.st, NULL);
+    if (r < 0 && !husk_state_dir_is_current(dirfd(d), de->d_name, fd)) {
+      husk_state_clear(&e.st);
+      close(fd);
+      continue;
+    }
+    if (r < 0) {
       husk_state_clear(&e.st);
       e.st.id = xstrdup(de->d_name);
       e.status = HUSK_STATUS_CREATING;

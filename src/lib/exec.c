@@ -389,7 +389,10 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
   if (dirfd < 0)
     return dirfd;
   if (husk_state_read(dirfd, &job.st, err) < 0) {
-    if (*err == NULL)
+    _cleanup_free_ char *path = xasprintf("%s/%s", ctx->root, id);
+    if (*err == NULL && !husk_state_dir_is_current(AT_FDCWD, path, dirfd))
+      husk_fail(err, 0, "container \"%s\" does not exist", id);
+    else if (*err == NULL)
       husk_fail(err, 0, "container \"%s\" is being created: cannot exec in it", id);
     goto out;
   }

@@ -2,6 +2,7 @@
 #include "lookup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "utils.h"
@@ -14,6 +15,14 @@ int husk_lookup(const struct husk_context *ctx, const char *id, bool lock, struc
     return l->dirfd;
   int r = husk_state_read(l->dirfd, &l->st, err);
   if (r == -ENOENT) {
+    /* No state.json: a container being created, or one that a delete took
+     * away after we opened it. */
+    _cleanup_free_ char *path = xasprintf("%s/%s", ctx->root, id);
+    if (!husk_state_dir_is_current(AT_FDCWD, path, l->dirfd)) {
+      husk_lookup_release(l);
+      husk_fail(err, 0, "container \"%s\" does not exist", id);
+      return -ENOENT;
+    }
     l->status = HUSK_STATUS_CREATING;
     l->st.id = xstrdup(id);
     l->st.cgroup_path = xstrdup("");

@@ -108,8 +108,21 @@ int husk_state_dir_open(const char *root, const char *id, bool lock, struct husk
   return fd;
 }
 
+bool husk_state_dir_is_current(int atfd, const char *name, int dirfd) {
+  struct stat named, open;
+  return fstatat(atfd, name, &named, AT_SYMLINK_NOFOLLOW) == 0 && fstat(dirfd, &open) == 0 &&
+         named.st_dev == open.st_dev && named.st_ino == open.st_ino;
+}
+
 int husk_state_dir_remove(const char *root, const char *id, struct husk_error **err) {
-  _cleanup_free_ char *path = xasprintf("%s/%s", root, id);
+  _cleanup_free_ char *named = xasprintf("%s/%s", root, id);
+  /* First move it out of the way, in one step: a reader that opened it
+   * before sees it gone (husk_state_dir_is_current) rather than take the
+   * emptying directory for a container being created. (list skips the
+   * hidden name.) In place should that fail. */
+  _cleanup_free_ char *away = xasprintf("%s/.deleting-%d", root, (int)getpid());
+  const char *path =
+      renameat2(AT_FDCWD, named, AT_FDCWD, away, RENAME_NOREPLACE) == 0 ? away : named;
   _cleanup_close_ int fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return errno == ENOENT ? 0 : husk_fail(err, errno, "open %s", path);
@@ -213,10 +226,16 @@ static bool tree_bool(yajl_val root, const char *key) {
 int husk_state_read(int dirfd, struct husk_state *st, struct husk_error **err) {
   _cleanup_free_ char *text = NULL;
   memset(st, 0, sizeof(*st));
-  if (faccessat(dirfd, HUSK_STATE_FILE, F_OK, 0) < 0 && errno == ENOENT)
-    return -ENOENT;
-  if (read_file_at(dirfd, HUSK_STATE_FILE, &text, NULL, 1 << 24, err) < 0)
-    return -EIO;
+  struct husk_error *read_err = NULL;
+  if (read_file_at(dirfd, HUSK_STATE_FILE, &text, NULL, 1 << 24, &read_err) < 0) {
+    /* Not written yet, or (by a delete) removed since the directory was opened. */
+    bool missing = read_err && read_err->errno_ == ENOENT;
+    if (!missing && err && *err == NULL)
+      *err = read_err;
+    else
+      husk_error_free(read_err);
+    return missing ? -ENOENT : -EIO;
+  }
   char ebuf[256];
   yajl_val root = yajl_tree_parse(text, ebuf, sizeof(ebuf));
   if (root == NULL || !YAJL_IS_OBJECT(root)) {
@@ -315,14 +334,16 @@ uint64_t husk_pid_start_time(pid_t pid) {
 enum husk_status husk_state_status(int dirfd, const struct husk_state *st) {
   if (st->pid == 0)
     return HUSK_STATUS_CREATING; /* state.json is written before the clone */
+  /* The fifo before the init: a delete removes the fifo only once the init
+   * is dead, so a created container being deleted never reads as running
+   * (its init still alive here, its fifo gone by the time we looked). */
+  bool has_fifo = faccessat(dirfd, HUSK_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
   if (st->pid <= 0 || husk_pid_start_time(st->pid) != st->pid_start_time)
     return HUSK_STATUS_STOPPED;
   /* Frozen first: a created container can be paused too (as runc). */
   if (st->cgroup_path && st->cgroup_path[0] && husk_cgroup_is_frozen(st->cgroup_path))
     return HUSK_STATUS_PAUSED;
-  if (faccessat(dirfd, HUSK_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-    return HUSK_STATUS_CREATED;
-  return HUSK_STATUS_RUNNING;
+  return has_fifo ? HUSK_STATUS_CREATED : HUSK_STATUS_RUNNING;
 }
 
 char *husk_state_to_oci_json(const struct husk_state *st, enum husk_status status) {

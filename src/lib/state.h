@@ -59,11 +59,15 @@ int husk_validate_id(const char *id, struct husk_error **err);
 int husk_state_dir_create(const char *root, const char *id, struct husk_error **err);
 /* Open an existing container's directory; `exclusive` takes the flock. */
 int husk_state_dir_open(const char *root, const char *id, bool lock, struct husk_error **err);
-/* Remove the directory and everything in it. */
+/* Whether `name` under `atfd` (AT_FDCWD for a path) still is the open
+ * directory `dirfd`: false once a delete has moved it away or removed it. */
+bool husk_state_dir_is_current(int atfd, const char *name, int dirfd);
+/* Remove the directory and everything in it; it leaves <root>/<id> first. */
 int husk_state_dir_remove(const char *root, const char *id, struct husk_error **err);
 
 int husk_state_write(int dirfd, const struct husk_state *st, struct husk_error **err);
-/* Returns -ENOENT (without setting err) while state.json is not written yet. */
+/* Returns -ENOENT (without setting err) while state.json is not written yet,
+ * or once a delete has removed it. */
 int husk_state_read(int dirfd, struct husk_state *st, struct husk_error **err);
 void husk_state_clear(struct husk_state *st);
 /* Point st's annotations at a config's (no copies of the strings); give
