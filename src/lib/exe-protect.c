@@ -55,14 +55,13 @@ extern char **environ;
 
 /* A detached mount of a new `fstype` made with `key`=`value` (key NULL: none).
  */
-static int detached_mount(const char *fstype, const char *key,
-                          const char *value, unsigned int attrs) {
+static int detached_mount(const char *fstype, const char *key, const char *value,
+                          unsigned int attrs) {
   int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC_);
   if (fs < 0)
     return -errno;
   int mnt = -1;
-  if ((key == NULL ||
-       syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING_, key, value, 0) == 0) &&
+  if ((key == NULL || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING_, key, value, 0) == 0) &&
       syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE_, NULL, NULL, 0) == 0)
     mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC_, attrs);
   int e = errno;
@@ -79,12 +78,10 @@ static int open_through_overlay(const char *exe, const char *second, int *err) {
     *err = EINVAL;
     return -1;
   }
-  _cleanup_free_ char *dir =
-      slash == exe ? xstrdup("/") : strndup(exe, (size_t)(slash - exe));
+  _cleanup_free_ char *dir = slash == exe ? xstrdup("/") : strndup(exe, (size_t)(slash - exe));
   _cleanup_free_ char *lower = xasprintf("%s:%s", dir, second);
   _cleanup_close_ int overlay = detached_mount(
-      "overlay", "lowerdir", lower,
-      MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_);
+      "overlay", "lowerdir", lower, MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_);
   if (overlay < 0) {
     *err = -overlay;
     return -1;
@@ -103,8 +100,7 @@ static int open_read_only_view(const char *exe, int *err) {
   int fd = open_through_overlay(exe, "/dev", err);
   if (fd >= 0)
     return fd;
-  _cleanup_close_ int empty =
-      detached_mount("tmpfs", NULL, NULL, MOUNT_ATTR_RDONLY_);
+  _cleanup_close_ int empty = detached_mount("tmpfs", NULL, NULL, MOUNT_ATTR_RDONLY_);
   if (empty < 0) {
     *err = -empty;
     return -1;
@@ -122,8 +118,7 @@ static int sealed_copy(int *err) {
     *err = errno;
     return -1;
   }
-  int fd =
-      (int)syscall(SYS_memfd_create, "husk", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  int fd = (int)syscall(SYS_memfd_create, "husk", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) {
     *err = errno;
     return -1;
@@ -137,8 +132,7 @@ static int sealed_copy(int *err) {
     }
     done += n;
   }
-  if (fcntl(fd, F_ADD_SEALS,
-            F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
     *err = errno;
     close(fd);
     return -1;
@@ -171,8 +165,7 @@ int husk_exe_protect(char **argv, struct husk_error **err) {
   int overlay_err = 0, memfd_err = 0;
   _cleanup_close_ int fd = open_read_only_view(exe, &overlay_err);
   if (fd < 0) {
-    husk_debug("exe: overlayfs over %s: %s; using a sealed copy", exe,
-               strerror(overlay_err));
+    husk_debug("exe: overlayfs over %s: %s; using a sealed copy", exe, strerror(overlay_err));
     fd = sealed_copy(&memfd_err);
   }
   if (fd < 0)
