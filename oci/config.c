@@ -585,25 +585,65 @@ static int parse_config(const struct oci_json *j, const struct oci_json_path *at
  * stack. */
 #define MAX_DEPTH 128
 
-static int depth_open(void *ctx) { return ++*(size_t *)ctx <= MAX_DEPTH; }
+struct syntax_check {
+  size_t depth;
+  bool nul; /* a string or key held \u0000 */
+};
+
+static int depth_open(void *ctx) { return ++((struct syntax_check *)ctx)->depth <= MAX_DEPTH; }
 static int depth_close(void *ctx) {
-  --*(size_t *)ctx;
+  --((struct syntax_check *)ctx)->depth;
   return 1;
 }
-static const yajl_callbacks depth_callbacks = {
+/* yajl_tree keeps strings as C strings: "\u0000" would silently cut one
+ * short ("/bin/sh\u0000x" would run /bin/sh). */
+static int string_seen(void *ctx, const unsigned char *s, size_t len) {
+  if (memchr(s, '\0', len) == NULL)
+    return 1;
+  ((struct syntax_check *)ctx)->nul = true;
+  return 0;
+}
+static const yajl_callbacks syntax_callbacks = {
+    .yajl_string = string_seen,
+    .yajl_map_key = string_seen,
     .yajl_start_map = depth_open,
     .yajl_end_map = depth_close,
     .yajl_start_array = depth_open,
     .yajl_end_array = depth_close,
 };
 
+/* Where the first byte sequence that yajl takes for bad UTF-8 starts, at or
+ * before `end` (yajl's offset is past the bytes it read to find out). */
+static size_t bad_utf8_at(const char *json, size_t end) {
+  const unsigned char *s = (const unsigned char *)json;
+  for (size_t i = 0; i < end;) {
+    size_t n = s[i] < 0x80           ? 1
+               : (s[i] >> 5) == 0x6  ? 2
+               : (s[i] >> 4) == 0xe  ? 3
+               : (s[i] >> 3) == 0x1e ? 4
+                                     : 0;
+    if (n == 0)
+      return i;
+    for (size_t k = 1; k < n; k++)
+      if (i + k >= end || (s[i + k] >> 6) != 0x2)
+        return i;
+    i += n;
+  }
+  return end;
+}
+
 /* A first pass with a bare yajl parser: yajl_tree's message spans several
  * lines and says nowhere where the error is. This pass knows the offset. It
  * also rejects comments, which yajl_tree would allow and other runtimes
- * would not. */
+ * would not, and strings that hold "\u0000". */
 static int check_syntax(const struct oci_json *j, const char *json, size_t len) {
-  size_t depth = 0;
-  yajl_handle h = yajl_alloc(&depth_callbacks, NULL, &depth);
+  size_t blank = 0;
+  while (blank < len && strchr(" \t\r\n", json[blank]) && json[blank] != '\0')
+    blank++;
+  if (blank == len)
+    return oci_json_fail(j, NULL, "invalid JSON: the document is empty");
+  struct syntax_check ck = {0};
+  yajl_handle h = yajl_alloc(&syntax_callbacks, NULL, &ck);
   if (h == NULL)
     return j->collect ? oci_json_fail(j, NULL, "parse: out of memory")
                       : husk_fail(j->err, ENOMEM, "%s: parse", j->name);
@@ -619,7 +659,9 @@ static int check_syntax(const struct oci_json *j, const char *json, size_t len) 
     return 0;
   }
   _cleanup_free_ char *msg = NULL;
-  if (st == yajl_status_client_canceled) {
+  if (st == yajl_status_client_canceled && ck.nul) {
+    msg = xstrdup("a string holds a NUL character (\\u0000)");
+  } else if (st == yajl_status_client_canceled) {
     msg = xasprintf("nested deeper than %d levels", MAX_DEPTH);
   } else {
     unsigned char *raw = yajl_get_error(h, 0, (const unsigned char *)json, len);
@@ -628,10 +670,14 @@ static int check_syntax(const struct oci_json *j, const char *json, size_t len) 
   }
   yajl_free(h);
   /* A parse (not lexical) error has consumed the token it refused: point
-   * at the token's last byte. */
+   * at the token's last byte. So has a character no JSON token starts with;
+   * bad UTF-8 may be a few bytes back. */
   if (!at_end && off > 0 &&
-      (st == yajl_status_client_canceled || str_has_prefix(msg, "parse error")))
+      (st == yajl_status_client_canceled || str_has_prefix(msg, "parse error") ||
+       str_has_prefix(msg, "lexical error: invalid char in json text")))
     off--;
+  else if (!at_end && strstr(msg, "invalid bytes in UTF8 string"))
+    off = bad_utf8_at(json, off);
 
   for (char *p = msg; *p; p++) {
     if (*p == '\n' || *p == '\r' || *p == '\t')
@@ -758,8 +804,7 @@ void oci_config_errors_free(struct oci_config_error *errors, size_t n) {
 struct oci_config *oci_config_load(const char *path, struct husk_error **err) {
   _cleanup_free_ char *text = NULL;
   size_t len = 0;
-  /* Far above any real config; stops a wrong path from eating memory. */
-  if (read_file(path, &text, &len, 64 << 20, err) < 0)
+  if (read_regular_file(path, &text, &len, HUSK_CONFIG_MAX, err) < 0)
     return NULL;
   const char *base = strrchr(path, '/');
   base = base && base[1] ? base + 1 : path;

@@ -422,7 +422,12 @@ struct oci_process *oci_process_parse(const char *json, size_t len, const char *
                                       struct husk_error **err);
 void oci_process_free(struct oci_process *process);
 
-/* Read and parse a config file. Errors name the file. */
+/* The largest config.json read: far above any real one; stops a wrong path
+ * from eating memory. */
+#define HUSK_CONFIG_MAX (64 << 20)
+
+/* Read and parse a config file (a regular file, at most HUSK_CONFIG_MAX
+ * bytes). Errors name the file. */
 struct oci_config *oci_config_load(const char *path, struct husk_error **err);
 
 /* Print a config back to JSON (every field that is set). Returns a malloc'd

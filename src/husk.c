@@ -204,7 +204,7 @@ int main(int argc, char **argv) {
   opterr = 0;
   int c;
   /* "+": stop at the command; its options are its own. */
-  while ((c = getopt_long(argc, argv, "+vh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:vh", longopts, NULL)) != -1) {
     switch (c) {
     case 'r':
       ctx.root = optarg;
@@ -216,7 +216,7 @@ int main(int argc, char **argv) {
       if (strcmp(optarg, "json") == 0)
         log_json = true;
       else if (strcmp(optarg, "text") != 0) {
-        fprintf(stderr, "husk: --log-format: expected text or json, got \"%s\"\n", optarg);
+        husk_error_log("--log-format: expected text or json, got \"%s\"", optarg);
         return 1;
       }
       break;
@@ -234,8 +234,8 @@ int main(int argc, char **argv) {
       else if (strcmp(optarg, "disabled") == 0)
         ctx.cgroup_manager = HUSK_CGROUP_MANAGER_DISABLED;
       else {
-        fprintf(stderr, "husk: --cgroup-manager: expected cgroupfs, systemd or disabled, got \"%s\"\n",
-                optarg);
+        husk_error_log("--cgroup-manager: expected cgroupfs, systemd or disabled, got \"%s\"",
+                       optarg);
         return 1;
       }
       break;
@@ -245,7 +245,7 @@ int main(int argc, char **argv) {
       else if (strcmp(optarg, "false") == 0 || strcmp(optarg, "auto") == 0)
         ctx.rootless = false;
       else {
-        fprintf(stderr, "husk: --rootless: expected true, false or auto, got \"%s\"\n", optarg);
+        husk_error_log("--rootless: expected true, false or auto, got \"%s\"", optarg);
         return 1;
       }
       break;
@@ -257,9 +257,11 @@ int main(int argc, char **argv) {
     case 'h':
       print_usage(stdout);
       return 0;
-    default:
-      fprintf(stderr, "husk: unknown global option %s (see 'husk --help')\n", argv[optind - 1]);
+    default: {
+      _cleanup_free_ char *problem = cmd_option_problem(c, argv, "global ");
+      husk_error_log("%s (see 'husk --help')", problem);
       return 1;
+    }
     }
   }
   if (husk_log_init(log_path, log_json, debug) < 0)
@@ -282,7 +284,7 @@ int main(int argc, char **argv) {
         cmd_print_help(cmd->name);
         return 0;
       }
-    fprintf(stderr, "husk: help: unknown command \"%s\" (see 'husk --help')\n", argv[optind + 1]);
+    husk_error_log("help: unknown command \"%s\" (see 'husk --help')", argv[optind + 1]);
     return 1;
   }
   for (const struct husk_command *cmd = husk_commands; cmd->name; cmd++) {
@@ -293,6 +295,6 @@ int main(int argc, char **argv) {
       return cmd_fail(err);
     return cmd->fn(&ctx, argc - optind, argv + optind);
   }
-  fprintf(stderr, "husk: unknown command \"%s\" (see 'husk --help')\n", name);
+  husk_error_log("unknown command \"%s\" (see 'husk --help')", name);
   return 1;
 }

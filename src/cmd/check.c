@@ -86,7 +86,7 @@ int cmd_check(struct husk_context *ctx, int argc, char **argv) {
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "b:f:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":b:f:h", longopts, NULL)) != -1) {
     switch (c) {
     case 'b':
       bundle = optarg;
@@ -103,7 +103,7 @@ int cmd_check(struct husk_context *ctx, int argc, char **argv) {
       cmd_print_help("check");
       return 0;
     default:
-      return cmd_usage_error("check", "unknown option %s", argv[optind - 1]);
+      return cmd_option_error("check", c, argv);
     }
   }
   if (optind != argc)

@@ -32,6 +32,12 @@ int cmd_features(struct husk_context *ctx, int argc, char **argv);
 int cmd_fail(struct husk_error *err);
 /* A usage error for command `name`: one line plus a hint; exit code 1. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What getopt_long refused, as "unknown option -x" or "option --bundle
+ * needs a value" (`kind` goes before "option": "" or "global "): c is what
+ * it returned, '?' or ':' (the short options start with ':'). malloc'd. */
+char *cmd_option_problem(int c, char **argv, const char *kind);
+/* cmd_usage_error() with that problem. */
+int cmd_option_error(const char *name, int c, char **argv);
 /* Print `husk NAME --help`. */
 void cmd_print_help(const char *name);
 /* Options shared by create and run. Returns the getopt index of the next

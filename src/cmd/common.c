@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "utils.h"
 
 extern const struct husk_command husk_commands[];
 
@@ -26,6 +27,22 @@ int cmd_usage_error(const char *name, const char *fmt, ...) {
   husk_error_log("%s: %s (see 'husk %s --help')", name, msg ? msg : "usage error", name);
   free(msg);
   return 1;
+}
+
+char *cmd_option_problem(int c, char **argv, const char *kind) {
+  const char *arg = argv[optind - 1];
+  if (c == ':')
+    return str_has_prefix(arg, "--") ? xasprintf("%soption %s needs a value", kind, arg)
+                                     : xasprintf("%soption -%c needs a value", kind, optopt);
+  /* optopt is the letter of an unknown short option, which may share its
+   * argument with others ("-xyz"); 0 for an unknown long option. */
+  return optopt ? xasprintf("unknown %soption -%c", kind, optopt)
+                : xasprintf("unknown %soption %s", kind, arg);
+}
+
+int cmd_option_error(const char *name, int c, char **argv) {
+  _cleanup_free_ char *problem = cmd_option_problem(c, argv, "");
+  return cmd_usage_error(name, "%s", problem);
 }
 
 void cmd_print_help(const char *name) {
@@ -56,7 +73,7 @@ int cmd_parse_create_options(const char *name, int argc, char **argv,
   opterr = 0;
   int c;
   bool is_run = detach != NULL;
-  while ((c = getopt_long(argc, argv, is_run ? "b:dh" : "b:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, is_run ? ":b:dh" : ":b:h", longopts, NULL)) != -1) {
     switch (c) {
     case 'b':
       opts->bundle = optarg;
@@ -102,7 +119,7 @@ int cmd_parse_create_options(const char *name, int argc, char **argv,
       exit(0);
     default:
     unknown:
-      cmd_usage_error(name, "unknown option %s", argv[optind - 1]);
+      cmd_option_error(name, c, argv);
       return -1;
     }
   }

@@ -11,14 +11,14 @@ int cmd_delete(struct husk_context *ctx, int argc, char **argv) {
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":fh", longopts, NULL)) != -1) {
     if (c == 'f')
       force = true;
     else if (c == 'h') {
       cmd_print_help("delete");
       return 0;
     } else
-      return cmd_usage_error("delete", "unknown option %s", argv[optind - 1]);
+      return cmd_option_error("delete", c, argv);
   }
   if (argc - optind < 1)
     return cmd_usage_error("delete", "expected at least one container ID");

@@ -259,7 +259,7 @@ int cmd_events(struct husk_context *ctx, int argc, char **argv) {
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     if (c == 'i' && parse_duration_ms(optarg, &interval_ms) < 0)
       return cmd_usage_error("events", "--interval: \"%s\" is not a duration like 5s or 500ms",
                              optarg);
@@ -269,7 +269,7 @@ int cmd_events(struct husk_context *ctx, int argc, char **argv) {
       cmd_print_help("events");
       return 0;
     } else if (c != 'i')
-      return cmd_usage_error("events", "unknown option %s", argv[optind - 1]);
+      return cmd_option_error("events", c, argv);
   }
   if (argc - optind != 1)
     return cmd_usage_error("events", "expected one container ID, got %d arguments", argc - optind);

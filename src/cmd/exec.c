@@ -41,7 +41,7 @@ int cmd_exec(struct husk_context *ctx, int argc, char **argv) {
   opterr = 0;
   int c;
   /* "+": the first non-option is the ID; what follows is the command's own. */
-  while ((c = getopt_long(argc, argv, "+p:tde:u:g:c:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:p:tde:u:g:c:h", longopts, NULL)) != -1) {
     switch (c) {
     case 'p':
       o.process_file = optarg;
@@ -112,7 +112,7 @@ int cmd_exec(struct husk_context *ctx, int argc, char **argv) {
       ret = 0;
       goto out;
     default:
-      ret = cmd_usage_error("exec", "unknown option %s", argv[optind - 1]);
+      ret = cmd_option_error("exec", c, argv);
       goto out;
     }
   }

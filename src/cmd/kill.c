@@ -12,14 +12,14 @@ int cmd_kill(struct husk_context *ctx, int argc, char **argv) {
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "ah", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":ah", longopts, NULL)) != -1) {
     if (c == 'a')
       all = true;
     else if (c == 'h') {
       cmd_print_help("kill");
       return 0;
     } else
-      return cmd_usage_error("kill", "unknown option %s", argv[optind - 1]);
+      return cmd_option_error("kill", c, argv);
   }
   int n = argc - optind;
   if (n < 1 || n > 2)

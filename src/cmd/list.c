@@ -84,7 +84,7 @@ int cmd_list(struct husk_context *ctx, int argc, char **argv) {
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "f:qh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":f:qh", longopts, NULL)) != -1) {
     if (c == 'q')
       quiet = true;
     else if (c == 'f') {
@@ -96,7 +96,7 @@ int cmd_list(struct husk_context *ctx, int argc, char **argv) {
       cmd_print_help("list");
       return 0;
     } else
-      return cmd_usage_error("list", "unknown option %s", argv[optind - 1]);
+      return cmd_option_error("list", c, argv);
   }
   if (optind != argc)
     return cmd_usage_error("list", "takes no arguments");

@@ -135,7 +135,7 @@ int cmd_ps(struct husk_context *ctx, int argc, char **argv) {
   opterr = 0;
   int c;
   /* "+": what follows the ID belongs to ps. */
-  while ((c = getopt_long(argc, argv, "+f:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+:f:h", longopts, NULL)) != -1) {
     if (c == 'f' && (strcmp(optarg, "json") == 0 || strcmp(optarg, "table") == 0))
       json = strcmp(optarg, "json") == 0;
     else if (c == 'f')
@@ -144,7 +144,7 @@ int cmd_ps(struct husk_context *ctx, int argc, char **argv) {
       cmd_print_help("ps");
       return 0;
     } else
-      return cmd_usage_error("ps", "unknown option %s", argv[optind - 1]);
+      return cmd_option_error("ps", c, argv);
   }
   if (optind >= argc)
     return cmd_usage_error("ps", "expected a container ID");

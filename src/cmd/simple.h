@@ -14,12 +14,12 @@ static inline const char *cmd_single_id(const char *name, int argc, char **argv)
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
     if (c == 'h') {
       cmd_print_help(name);
       exit(0);
     }
-    cmd_usage_error(name, "unknown option %s", argv[optind - 1]);
+    cmd_option_error(name, c, argv);
     return NULL;
   }
   if (argc - optind != 1) {

@@ -20,7 +20,7 @@ int cmd_spec(struct husk_context *ctx, int argc, char **argv) {
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "b:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":b:h", longopts, NULL)) != -1) {
     if (c == 'b')
       bundle = optarg;
     else if (c == 'r')
@@ -29,7 +29,7 @@ int cmd_spec(struct husk_context *ctx, int argc, char **argv) {
       cmd_print_help("spec");
       return 0;
     } else
-      return cmd_usage_error("spec", "unknown option %s", argv[optind - 1]);
+      return cmd_option_error("spec", c, argv);
   }
   if (optind != argc)
     return cmd_usage_error("spec", "takes no arguments");

@@ -176,7 +176,7 @@ int cmd_update(struct husk_context *ctx, int argc, char **argv) {
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "r:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":r:h", longopts, NULL)) != -1) {
     switch (c) {
     case 'r':
       file = optarg;
@@ -190,7 +190,7 @@ int cmd_update(struct husk_context *ctx, int argc, char **argv) {
                              option_name(c));
     case '?':
     case ':':
-      return cmd_usage_error("update", "unknown option or missing value: %s", argv[optind - 1]);
+      return cmd_option_error("update", c, argv);
     default:
       flags[n_flags++] = (struct flag){c, optarg};
     }

@@ -351,7 +351,7 @@ int husk_check_bundle(const char *bundle, const struct husk_check_options *opts,
   _cleanup_free_ char *config_path = xasprintf("%s/config.json", real);
   _cleanup_free_ char *text = NULL;
   size_t len = 0;
-  if (read_file(config_path, &text, &len, 64 << 20, err) < 0)
+  if (read_regular_file(config_path, &text, &len, HUSK_CONFIG_MAX, err) < 0)
     return -EINVAL;
 
   out->bundle = xstrdup(bundle);

@@ -92,6 +92,17 @@ static int validate_config(const struct oci_config *c, const struct husk_create_
     return husk_fail(err, 0, "config.json: process.args: must name the program to run");
   if (c->root == NULL || c->root->path == NULL)
     return husk_fail(err, 0, "config.json: root.path: missing required field");
+  /* "" would make the bundle itself the container's root. */
+  if (c->root->path[0] == '\0')
+    return husk_fail(err, 0, "config.json: root.path: must not be empty");
+  /* sethostname and setdomainname take at most 64 bytes: say so before
+   * anything is made, not from the container's init. */
+  const char *names[] = {"hostname", "domainname"};
+  const char *values[] = {c->hostname, c->domainname};
+  for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+    if (values[i] && strlen(values[i]) > HOST_NAME_MAX)
+      return husk_fail(err, 0, "config.json: %s: %zu bytes long, the most is %d", names[i],
+                       strlen(values[i]), HOST_NAME_MAX);
   const struct oci_process *p = c->process;
   for (size_t i = 0; i < p->rlimits_len; i++)
     if (p->rlimits[i].soft > p->rlimits[i].hard)
@@ -346,11 +357,14 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   char bundle[PATH_MAX];
   if (realpath(opts->bundle ? opts->bundle : ".", bundle) == NULL)
     return husk_fail(err, errno, "bundle %s", opts->bundle ? opts->bundle : ".");
+  struct stat bundle_st;
+  if (stat(bundle, &bundle_st) < 0 || !S_ISDIR(bundle_st.st_mode))
+    return husk_fail(err, ENOTDIR, "bundle %s", opts->bundle ? opts->bundle : ".");
   job.bundle = bundle;
   _cleanup_free_ char *config_path = xasprintf("%s/config.json", bundle);
   _cleanup_free_ char *config_text = NULL;
   size_t config_len = 0;
-  if (read_file(config_path, &config_text, &config_len, 64 << 20, err) < 0)
+  if (read_regular_file(config_path, &config_text, &config_len, HUSK_CONFIG_MAX, err) < 0)
     return -EINVAL;
   job.config = oci_config_parse(config_text, config_len, "config.json", err);
   if (job.config == NULL)

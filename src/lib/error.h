@@ -13,9 +13,20 @@ struct husk_error {
   char *msg;
 };
 
-/* Set *err (when err is non-NULL and not already set) to the formatted message.
- * When errno_ is non-zero ": strerror(errno_)" is appended. Returns -errno_
- * (or -EINVAL when errno_ is 0) so that callers can `return husk_fail(...)`. */
+/* The longest message kept whole. Values from a config or the command line
+ * can be of any length: a longer message keeps its start and its end (where
+ * the reason is) and says how much of the middle was left out. */
+#define HUSK_ERROR_MAX 1024
+
+/* `s` as one line of at most about HUSK_ERROR_MAX bytes: control characters
+ * written as \n, \t, \r, \xNN, and the middle of a longer text left out.
+ * malloc'd; NULL when out of memory. */
+char *husk_one_line(const char *s);
+
+/* Set *err (when err is non-NULL and not already set) to the formatted message,
+ * made one line by husk_one_line(). When errno_ is non-zero ": strerror(errno_)"
+ * is appended first. Returns -errno_ (or -EINVAL when errno_ is 0) so that
+ * callers can `return husk_fail(...)`. */
 int husk_fail(struct husk_error **err, int errno_, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -68,7 +68,8 @@ __attribute__((noreturn)) static void exec_hook(const struct oci_hook *hook, int
   char *argv0[] = {hook->path, NULL};
   /* The parsed arrays are NULL-terminated. */
   execve(hook->path, hook->args_len ? hook->args : argv0, hook->env_len ? hook->env : empty);
-  fprintf(stderr, "exec %s: %s\n", hook->path, strerror(errno));
+  /* The caller's message names the hook and its path (which may be long). */
+  fprintf(stderr, "exec: %s\n", strerror(errno));
   _exit(127);
 }
 

@@ -104,6 +104,12 @@ void husk_log(enum husk_log_level level, const char *fmt, ...) {
   va_end(ap);
   if (r < 0)
     return;
+  /* One line each, whatever a config or an argument put in the message. */
+  char *line = husk_one_line(msg);
+  if (line) {
+    free(msg);
+    msg = line;
+  }
   if (log_fd >= 0)
     write_log_file(level, msg);
   /* Errors always reach stderr too, so a user calling by hand sees them. */

@@ -206,8 +206,11 @@ int husk_process_cwd(const struct oci_process *p, struct husk_error **err) {
     return husk_fail(err, 0, "process.cwd \"%s\": must be an absolute path", cwd);
   _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   _cleanup_close_ int fd = husk_inroot_open(root, cwd, HUSK_INROOT_MKDIR, err);
-  if (fd < 0)
-    return husk_fail(err, -fd, "process.cwd %s", cwd);
+  if (fd < 0) {
+    /* The error names the path; say which field it came from. */
+    husk_error_prefix(err, "process.cwd: ");
+    return fd;
+  }
   if (fchdir(fd) < 0)
     return husk_fail(err, errno, "process.cwd: chdir %s", cwd);
   char buf[PATH_MAX];

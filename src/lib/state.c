@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +54,13 @@ int husk_validate_id(const char *id, struct husk_error **err) {
     return husk_fail(err, 0, "invalid container id \"\": it must not be empty");
   if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
     return husk_fail(err, 0, "invalid container id \"%s\"", id);
-  if (strlen(id) > 1024)
-    return husk_fail(err, 0, "invalid container id: longer than 1024 characters");
+  /* It names the state directory, and the container's own cgroup. */
+  if (strlen(id) > NAME_MAX)
+    return husk_fail(err, 0, "invalid container id: %zu characters long, the most is %d",
+                     strlen(id), NAME_MAX);
+  /* Other commands would take it for an option. */
+  if (id[0] == '-')
+    return husk_fail(err, 0, "invalid container id \"%s\": it must not start with '-'", id);
   for (const char *p = id; *p; p++) {
     char c = *p;
     bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||

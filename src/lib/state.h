@@ -51,7 +51,8 @@ const char *husk_status_name(enum husk_status status);
 /* Default --root: /run/husk as root, $XDG_RUNTIME_DIR/husk otherwise. */
 char *husk_default_root(void);
 
-/* An ID may hold letters, digits and "_+-." and must not be "." or "..". */
+/* An ID may hold letters, digits and "_+-.", must not be "." or "..", must
+ * not start with "-" and is at most NAME_MAX (255) characters long. */
 int husk_validate_id(const char *id, struct husk_error **err);
 
 /* Reserve <root>/<id> with mkdir (the uniqueness check); returns an open

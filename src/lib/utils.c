@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,11 +42,10 @@ char *xasprintf(const char *fmt, ...) {
   return s;
 }
 
-int read_file_at(int dirfd, const char *path, char **out, size_t *len, size_t max,
-                 struct husk_error **err) {
-  _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return husk_fail(err, errno, "open %s", path);
+/* Read fd to its end, at most `max` bytes (0 = no limit); `path` names it in
+ * errors. */
+static int read_fd(int fd, const char *path, char **out, size_t *len, size_t max,
+                   struct husk_error **err) {
   size_t cap = 4096, n = 0;
   char *buf = malloc(cap + 1);
   if (buf == NULL)
@@ -81,6 +81,48 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, size_t ma
   if (len)
     *len = n;
   return 0;
+}
+
+int read_file_at(int dirfd, const char *path, char **out, size_t *len, size_t max,
+                 struct husk_error **err) {
+  _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return husk_fail(err, errno, "open %s", path);
+  return read_fd(fd, path, out, len, max, err);
+}
+
+static const char *file_kind(mode_t mode) {
+  switch (mode & S_IFMT) {
+  case S_IFDIR:
+    return "a directory";
+  case S_IFIFO:
+    return "a fifo";
+  case S_IFCHR:
+    return "a character device";
+  case S_IFBLK:
+    return "a block device";
+  case S_IFSOCK:
+    return "a socket";
+  default:
+    return "of an unknown type";
+  }
+}
+
+int read_regular_file(const char *path, char **out, size_t *len, size_t max,
+                      struct husk_error **err) {
+  /* O_NONBLOCK: opening a fifo must not wait for a writer. */
+  _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0)
+    return husk_fail(err, errno, "open %s", path);
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    return husk_fail(err, errno, "stat %s", path);
+  if (!S_ISREG(st.st_mode))
+    return husk_fail(err, 0, "%s: is %s, not a regular file", path, file_kind(st.st_mode));
+  if (max && (uint64_t)st.st_size > max)
+    return husk_fail(err, 0, "%s: %lld bytes, larger than the %zu bytes allowed", path,
+                     (long long)st.st_size, max);
+  return read_fd(fd, path, out, len, max, err);
 }
 
 int read_file(const char *path, char **out, size_t *len, size_t max, struct husk_error **err) {

@@ -33,6 +33,10 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int read_file(const char *path, char **out, size_t *len, size_t max, struct husk_error **err);
 int read_file_at(int dirfd, const char *path, char **out, size_t *len, size_t max,
                  struct husk_error **err);
+/* Read a file that must be a regular file: a fifo or a device (that could
+ * block or never end) is refused at once, and so is a file above `max`. */
+int read_regular_file(const char *path, char **out, size_t *len, size_t max,
+                      struct husk_error **err);
 /* Write a whole buffer to an fd, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 /* Write a file atomically: write a temporary in the same directory, fsync-free rename. */

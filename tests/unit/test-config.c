@@ -676,7 +676,17 @@ static void test_errors(void) {
     const char *json, *error;
   } cases[] = {
       /* syntax */
-      {"", "config.json: invalid JSON: parse error: premature EOF (line 1, column 1)"},
+      {"", "config.json: invalid JSON: the document is empty"},
+      {" \n\t ", "config.json: invalid JSON: the document is empty"},
+      {"{\"ociVersion\": \"1\", \"process\": {\"args\": [\"/bin/sh\\u0000x\"]}}",
+       "config.json: invalid JSON: a string holds a NUL character (\\u0000) (line 1, column 57)"},
+      {"{\"ociVersion\": \"1\", \"a\\u0000b\": 1}",
+       "config.json: invalid JSON: a string holds a NUL character (\\u0000) (line 1, column 30)"},
+      /* a lexical error points at the byte at fault, not past it */
+      {"\177ELF", "config.json: invalid JSON: lexical error: invalid char in json text. (line 1, "
+                  "column 1)"},
+      {"{\"a\": \"b\xc3\"}", "config.json: invalid JSON: lexical error: invalid bytes in UTF8 "
+                             "string. (line 1, column 9)"},
       {"{\"ociVersion\": \"1\",\n \"process\": {\"cwd\": }}",
        "config.json: invalid JSON: parse error: unallowed token at this point in JSON text (line "
        "2, column 21)"},
@@ -810,6 +820,55 @@ static void test_load_errors(void) {
   CHECK(c == NULL && err2 != NULL && err2->errno_ == ENOENT);
   if (err2)
     CHECK(strstr(err2->msg, "no-such.json") != NULL);
+
+  /* Not a regular file: refused at once, never read (a fifo would block,
+   * /dev/zero would not end). */
+  const char *const odd[][2] = {
+      {"/dev/zero", "/dev/zero: is a character device, not a regular file"},
+      {"/", "/: is a directory, not a regular file"}};
+  for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+    _cleanup_error_ struct husk_error *e = NULL;
+    c = oci_config_load(odd[i][0], &e);
+    CHECK(c == NULL && e != NULL);
+    if (e)
+      CHECK_STR(e->msg, odd[i][1]);
+  }
+}
+
+/* Messages stay one line, and long ones keep their start and end. */
+static void test_one_line(void) {
+  _cleanup_free_ char *plain = husk_one_line("a \"b\": c");
+  CHECK_STR(plain, "a \"b\": c");
+  _cleanup_free_ char *ctl = husk_one_line("a\nb\tc\rd\001e\177");
+  CHECK_STR(ctl, "a\\nb\\tc\\rd\\x01e\\x7f");
+
+  size_t n = 1 << 20;
+  _cleanup_free_ char *big = xmalloc0(n + 64);
+  memcpy(big, "start ", 6);
+  memset(big + 6, 'a', n);
+  /* "é" (2 bytes) across every place a cut could fall */
+  for (size_t i = 601; i < 801; i += 2)
+    memcpy(big + i, "\xc3\xa9", 2);
+  for (size_t i = n - 399; i < n - 199; i += 2)
+    memcpy(big + i, "\xc3\xa9", 2);
+  strcpy(big + 6 + n, ": File name too long");
+  _cleanup_free_ char *line = husk_one_line(big);
+  CHECK(line && strlen(line) <= HUSK_ERROR_MAX + 64);
+  CHECK(line && strncmp(line, "start aaa", 9) == 0);
+  CHECK(line && strstr(line, " bytes left out)...") != NULL);
+  size_t len = line ? strlen(line) : 0;
+  CHECK(len > 20 && strcmp(line + len - 20, ": File name too long") == 0);
+  /* no UTF-8 sequence cut in two */
+  for (size_t i = 0; line && line[i]; i++)
+    if ((unsigned char)line[i] == 0xc3)
+      CHECK((unsigned char)line[i + 1] == 0xa9);
+    else if ((unsigned char)line[i] == 0xa9)
+      CHECK(i > 0 && (unsigned char)line[i - 1] == 0xc3);
+
+  _cleanup_error_ struct husk_error *err = NULL;
+  husk_fail(&err, ENAMETOOLONG, "rootfs %s", big);
+  CHECK(err && strlen(err->msg) <= HUSK_ERROR_MAX + 64 && strchr(err->msg, '\n') == NULL);
+  CHECK(err && strstr(err->msg, "File name too long") != NULL);
 }
 
 static void test_default(bool rootless) {
@@ -1052,6 +1111,7 @@ int main(int argc, char **argv) {
   test_integers();
   test_errors();
   test_load_errors();
+  test_one_line();
   test_default(false);
   test_default(true);
   test_parse_all_valid();
