@@ -425,8 +425,11 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   if (job.cgroup_path && (ret = husk_cgroup_create(job.cgroup_path, &job.cgroup_owned_from, err)) < 0) {
     free(job.cgroup_path);
     job.cgroup_path = NULL;
-    if (!cgroup_is_optional(job.config, *err))
+    if (!cgroup_is_optional(job.config, *err)) {
+      if (configured && configured[0])
+        husk_error_prefix(err, "linux.cgroupsPath: ");
       goto fail;
+    }
     /* Rootless without a delegated cgroup: fine while nothing is limited.
      * Said quietly to an engine that runs husk in its user namespace
      * (rootless podman on cgroup v1 would print it on every run). */

@@ -354,8 +354,10 @@ int husk_rootfs_prepare(struct husk_init_ctx *ctx, struct husk_error **err) {
   if (rootfd < 0)
     return husk_fail(err, errno, "rootfs %s", ctx->rootfs);
   for (size_t i = 0; i < c->mounts_len; i++) {
-    if (mount_one(ctx, &c->mounts[i], rootfd, err) < 0)
+    if (mount_one(ctx, &c->mounts[i], rootfd, err) < 0) {
+      husk_error_prefix(err, "mounts[%zu]: ", i);
       return -EIO;
+    }
   }
   husk_phase("mounts");
   if (husk_devices_setup(ctx, rootfd, err) < 0)
