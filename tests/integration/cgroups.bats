@@ -17,22 +17,10 @@ setup() {
 
 teardown() {
 	teardown_bundle
-	local mnt
-	for mnt in $(cgroup_mounts); do
-		[ -d "$mnt$CG_PARENT" ] || continue
-		find "$mnt$CG_PARENT" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	return 0
+	remove_cgroup_tree "$CG_PARENT"
 }
 
 # --- the host's cgroups -------------------------------------------------------
-
-# The mount points of every cgroup hierarchy.
-cgroup_mounts() {
-	awk '{ split($0, a, " - "); split(a[1], l, " "); split(a[2], r, " ")
-		if ((r[1] == "cgroup" || r[1] == "cgroup2") && l[5] ~ /^\/sys\/fs\/cgroup/) print l[5] }' \
-		/proc/self/mountinfo
-}
 
 # v1_dir CONTROLLER PATH: PATH in the v1 hierarchy of CONTROLLER; fails when
 # it is not mounted.

@@ -292,3 +292,21 @@ assert_husk_error() {
 		assert_output --partial "$f"
 	done
 }
+
+# The mount points of every cgroup hierarchy.
+cgroup_mounts() {
+	awk '{ split($0, a, " - "); split(a[1], l, " "); split(a[2], r, " ")
+		if ((r[1] == "cgroup" || r[1] == "cgroup2") && l[5] ~ /^\/sys\/fs\/cgroup/) print l[5] }' \
+		/proc/self/mountinfo
+}
+
+# remove_cgroup_tree PATH: for teardown, PATH and what is below it in every
+# hierarchy, where a failed test left them.
+remove_cgroup_tree() {
+	local mnt
+	for mnt in $(cgroup_mounts); do
+		[ -d "$mnt$1" ] || continue
+		find "$mnt$1" -depth -type d -exec rmdir {} \; 2>/dev/null
+	done
+	return 0
+}

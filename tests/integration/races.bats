@@ -22,19 +22,7 @@ setup() {
 
 teardown() {
 	teardown_bundle
-	local mnt
-	for mnt in $(cgroup_mounts); do
-		[ -d "$mnt$CG_PARENT" ] || continue
-		find "$mnt$CG_PARENT" -depth -type d -exec rmdir {} \; 2>/dev/null
-	done
-	return 0
-}
-
-# The mount points of every cgroup hierarchy.
-cgroup_mounts() {
-	awk '{ split($0, a, " - "); split(a[1], l, " "); split(a[2], r, " ")
-		if ((r[1] == "cgroup" || r[1] == "cgroup2") && l[5] ~ /^\/sys\/fs\/cgroup/) print l[5] }' \
-		/proc/self/mountinfo
+	remove_cgroup_tree "$CG_PARENT"
 }
 
 # make_bundles ID...: a bundle per id, from $BUNDLE's config, with the
