@@ -75,6 +75,21 @@ static void print_table(struct entry *e, size_t n) {
            e[i].owner);
 }
 
+/* The user name of `uid`, or "#UID". One state root's containers mostly
+ * share an owner: the last answer is kept, sparing a read of the user
+ * database per container. */
+static char *owner_name(uid_t uid) {
+  static uid_t last_uid = (uid_t)-1;
+  static char *last_name;
+  if (last_name == NULL || uid != last_uid) {
+    struct passwd *pw = getpwuid(uid);
+    free(last_name);
+    last_name = pw ? xstrdup(pw->pw_name) : xasprintf("#%u", (unsigned)uid);
+    last_uid = uid;
+  }
+  return xstrdup(last_name);
+}
+
 int cmd_list(struct husk_context *ctx, int argc, char **argv) {
   static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
                                            {"quiet", no_argument, NULL, 'q'},
@@ -133,8 +148,7 @@ int cmd_list(struct husk_context *ctx, int argc, char **argv) {
       e.status = husk_state_status(fd, &e.st);
     }
     struct stat sb;
-    struct passwd *pw = fstat(fd, &sb) == 0 ? getpwuid(sb.st_uid) : NULL;
-    e.owner = pw ? xstrdup(pw->pw_name) : xasprintf("#%u", (unsigned)sb.st_uid);
+    e.owner = fstat(fd, &sb) == 0 ? owner_name(sb.st_uid) : xstrdup("");
     close(fd);
     entries = realloc(entries, sizeof(*entries) * (n + 1));
     entries[n++] = e;
