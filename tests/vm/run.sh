@@ -224,6 +224,14 @@ main() {
 	[ "$accel" = kvm ] && cpu=host
 	append="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init cgroup_no_v1=all"
 	append+=" husk_vm.msize=$msize husk_vm.cgopts=$cgopts ${HUSK_VM_APPEND:-}"
+	# The guest mounts its own /tmp and /run: a repository there (a CI
+	# checkout in /tmp) is carried over from the host's view.
+	case $repo in
+	/tmp/* | /run/*)
+		case $repo in *[[:space:]]*) die "the repository path \"$repo\" has blanks, which the kernel command line cannot carry" ;; esac
+		append+=" husk_vm.keep=$repo"
+		;;
+	esac
 	drive=()
 	# /tmp: a scratch ext4 disk (sparse, deleted with the run directory)
 	if [ "$tmpfs" = disk ]; then
