@@ -17,6 +17,7 @@
 #include "cgroup-resources.h"
 #include "log.h"
 #include "lookup.h"
+#include "output.h"
 #include "utils.h"
 
 /* A Go duration ("5s", "1m30s", "250ms", "1.5h") in milliseconds. */
@@ -176,13 +177,8 @@ static void print_event(const char *type, const char *id, const struct husk_cgro
     gen_stats(g, st);
   }
   yajl_gen_map_close(g);
-  const unsigned char *buf;
-  size_t len;
-  yajl_gen_get_buf(g, &buf, &len);
-  fwrite(buf, 1, len, stdout);
-  fputc('\n', stdout);
-  fflush(stdout);
-  yajl_gen_free(g);
+  cmd_print_json(g);
+  fflush(stdout); /* a stream: each line as it happens */
 }
 
 static int print_stats(const char *id, const char *path, struct husk_error **err) {
