@@ -364,19 +364,65 @@ int husk_cgroup_open_v2(const char *path) {
   return -1;
 }
 
-int husk_cgroup_enter(const char *path, pid_t pid, bool skip_v2, struct husk_error **err) {
+int husk_cgroup_enter_v2(const char *path, pid_t pid, struct husk_error **err) {
   size_t n;
   const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
   char buf[32];
   int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
   for (size_t i = 0; i < n; i++) {
-    if (hs[i].v2 && skip_v2)
+    if (!hs[i].v2)
       continue;
     _cleanup_free_ char *procs = xasprintf("%s%s/cgroup.procs", hs[i].mountpoint, path);
     if (write_file_at(AT_FDCWD, procs, buf, (size_t)len, err) < 0)
       return -EIO;
   }
   return 0;
+}
+
+int husk_cgroup_open_v1_tasks(const char *path, struct husk_cgroup_v1_tasks *t,
+                              struct husk_error **err) {
+  size_t n;
+  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  t->fds = xmalloc0(sizeof(int) * (n ? n : 1));
+  t->files = xmalloc0(sizeof(char *) * (n ? n : 1));
+  t->n = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (hs[i].v2)
+      continue;
+    char *tasks = xasprintf("%s%s/tasks", hs[i].mountpoint, path);
+    int fd = open(tasks, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      int e = errno;
+      husk_cgroup_close_v1_tasks(t);
+      husk_fail(err, e, "open %s", tasks);
+      free(tasks);
+      return -e;
+    }
+    t->fds[t->n] = fd;
+    t->files[t->n++] = tasks;
+  }
+  return 0;
+}
+
+int husk_cgroup_join_v1(struct husk_cgroup_v1_tasks *t, struct husk_error **err) {
+  int r = 0;
+  for (size_t i = 0; i < t->n && r == 0; i++)
+    if (write(t->fds[i], "0", 1) != 1)
+      r = husk_fail(err, errno, "join the container's cgroup: write %s", t->files[i]);
+  husk_cgroup_close_v1_tasks(t);
+  return r;
+}
+
+void husk_cgroup_close_v1_tasks(struct husk_cgroup_v1_tasks *t) {
+  for (size_t i = 0; i < t->n; i++) {
+    close(t->fds[i]);
+    free(t->files[i]);
+  }
+  free(t->fds);
+  free(t->files);
+  t->fds = NULL;
+  t->files = NULL;
+  t->n = 0;
 }
 
 /* Call fn for each pid listed in cgroup.procs of every hierarchy. */

@@ -47,9 +47,24 @@ char *husk_cgroup_systemd_path(const char *spec);
 int husk_cgroup_create(const char *path, char **owned_from, struct husk_error **err);
 /* An O_DIRECTORY fd of the v2 cgroup (for CLONE_INTO_CGROUP), or -1. */
 int husk_cgroup_open_v2(const char *path);
-/* Put a process into the cgroup under every hierarchy (v1, and v2 unless
- * `skip_v2` because the process was cloned into it). */
-int husk_cgroup_enter(const char *path, pid_t pid, bool skip_v2, struct husk_error **err);
+/* Put a process into the v2 cgroup by pid (when it could not be cloned
+ * into it); no-op without a v2 hierarchy. */
+int husk_cgroup_enter_v2(const char *path, pid_t pid, struct husk_error **err);
+
+/* The container's v1 `tasks` files, opened by husk for a new process to
+ * move itself in (husk_cgroup_join_v1): a thread writing "0" there skips
+ * the kernel's threadgroup lock, whose RCU grace period makes writing a pid
+ * to cgroup.procs cost 5-20 ms per container on an idle host. */
+struct husk_cgroup_v1_tasks {
+  int *fds;
+  char **files; /* their paths, for errors */
+  size_t n;
+};
+int husk_cgroup_open_v1_tasks(const char *path, struct husk_cgroup_v1_tasks *t,
+                              struct husk_error **err);
+/* In the new (single-threaded) process: join every v1 hierarchy, then close. */
+int husk_cgroup_join_v1(struct husk_cgroup_v1_tasks *t, struct husk_error **err);
+void husk_cgroup_close_v1_tasks(struct husk_cgroup_v1_tasks *t);
 /* Send a signal to every process in the cgroup. */
 int husk_cgroup_kill(const char *path, int sig, struct husk_error **err);
 /* True when any process is left in the cgroup. */

@@ -205,6 +205,7 @@ struct create_job {
   char *rootfs;
   char *cgroup_path;
   char *cgroup_owned_from; /* the parent levels its create made */
+  struct husk_cgroup_v1_tasks v1_tasks; /* for the init to join itself */
   char *created;
   int dirfd;
   pid_t pid;
@@ -295,7 +296,8 @@ static int run_runtime_hooks(struct create_job *job, struct husk_error **err) {
 /* The parent's half: place the init, let it go, wait for it to be ready. */
 static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
                           struct husk_error **err) {
-  if (job->cgroup_path && husk_cgroup_enter(job->cgroup_path, job->pid, into_cgroup, err) < 0)
+  /* v1 hierarchies: the init joins them itself (husk_cgroup_join_v1). */
+  if (job->cgroup_path && !into_cgroup && husk_cgroup_enter_v2(job->cgroup_path, job->pid, err) < 0)
     return -EIO;
   if (job->ns.new_user_ns && husk_idmap_write(job->pid, job->config->linux_, err) < 0)
     return -EIO;
@@ -446,8 +448,11 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
                                          false, err)) < 0)
     goto fail;
   husk_phase("cgroup");
-  if (job.cgroup_path)
+  if (job.cgroup_path) {
     cgroup_fd = husk_cgroup_open_v2(job.cgroup_path);
+    if ((ret = husk_cgroup_open_v1_tasks(job.cgroup_path, &job.v1_tasks, err)) < 0)
+      goto fail;
+  }
   if (opts->console_socket &&
       (console_fd = husk_console_socket_connect(opts->console_socket, err)) < 0) {
     ret = console_fd;
@@ -484,6 +489,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
         .rootfs = job.rootfs,
         .ns = &job.ns,
         .cgroup_path = job.cgroup_path,
+        .cgroup_v1_tasks = &job.v1_tasks,
         .no_pivot = opts->no_pivot,
         .sync_fd = sync_fds[1],
         .state_dirfd = job.dirfd,
@@ -498,6 +504,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     husk_init_main(&ictx);
   }
   husk_phase("clone");
+  husk_cgroup_close_v1_tasks(&job.v1_tasks);
   husk_ns_restore_pid_for_children(&job.ns);
   close(sync_fds[1]);
   sync_fds[1] = -1;
@@ -531,6 +538,7 @@ out:
     close(sync_fds[1]);
   if (cgroup_fd >= 0)
     close(cgroup_fd);
+  husk_cgroup_close_v1_tasks(&job.v1_tasks);
   if (console_fd >= 0)
     close(console_fd);
   if (pty_fds[0] >= 0)

@@ -55,6 +55,7 @@ struct exec_job {
   int ns_fds[ARRAY_SIZE(ns_order)];
   int pidfd;                   /* the container's init */
   int cgroup_fd;               /* v2: where the process is cloned into */
+  struct husk_cgroup_v1_tasks v1_tasks; /* v1: for the process to join itself */
   int console_fd;              /* the process' end: --console-socket or ours */
   int sync_fd;                 /* the process' end of the sync pair */
   int preserve_fds;
@@ -240,6 +241,8 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
   if (husk_sync_recv(job->sync_fd, &msg) != HUSK_SYNC_GO)
     _exit(255);
   free(msg);
+  if (husk_cgroup_join_v1(&job->v1_tasks, &err) < 0)
+    exec_fail(job, err);
   if (p->terminal) {
     if (setsid() < 0) {
       husk_fail(&err, errno, "setsid");
@@ -345,7 +348,7 @@ static int open_cgroup(struct exec_job *job, const char *sub, char **path, struc
     return husk_fail(err, 0, "--cgroup \"%s\": must be a relative path without \"..\"", sub);
   *path = sub ? xasprintf("%s/%s", job->st.cgroup_path, sub) : xstrdup(job->st.cgroup_path);
   job->cgroup_fd = husk_cgroup_open_v2(*path);
-  return 0;
+  return husk_cgroup_open_v1_tasks(*path, &job->v1_tasks, err);
 }
 
 static void job_clear(struct exec_job *job) {
@@ -357,6 +360,7 @@ static void job_clear(struct exec_job *job) {
     close(job->pidfd);
   if (job->cgroup_fd >= 0)
     close(job->cgroup_fd);
+  husk_cgroup_close_v1_tasks(&job->v1_tasks);
   if (job->console_fd >= 0)
     close(job->console_fd);
   oci_process_free(job->process);
@@ -481,7 +485,8 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
   sscanf(msg, "%d %d", &pid, &into);
   free(msg);
   process_pidfd = husk_pidfd_open(pid);
-  if (cgroup_path && (ret = husk_cgroup_enter(cgroup_path, pid, into, err)) < 0)
+  husk_cgroup_close_v1_tasks(&job.v1_tasks); /* the process has them */
+  if (cgroup_path && !into && (ret = husk_cgroup_enter_v2(cgroup_path, pid, err)) < 0)
     goto out;
   husk_sync_send(sync_fds[0], HUSK_SYNC_GO, NULL);
   msg = NULL;

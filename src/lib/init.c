@@ -177,9 +177,12 @@ void husk_init_main(struct husk_init_ctx *ctx) {
    * container's program dumpable again. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
+  if (husk_cgroup_join_v1(ctx->cgroup_v1_tasks, &err) < 0)
+    init_fail(ctx, err);
   if (husk_ns_join_all(ctx->ns, &err) < 0 || husk_ns_unshare_in_joined_user(ctx->ns, &err) < 0)
     init_fail(ctx, err);
-  /* After the parent placed us in the cgroup, so that it is our root. */
+  /* After joining the cgroup (v1 here, v2 by clone or the parent), so that it
+   * is our root. */
   if (ctx->ns->new_time_ns && husk_ns_enter_new_time(c->linux_, &err) < 0)
     init_fail(ctx, err);
   if (ctx->ns->new_cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) {

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "cgroup.h"
 #include "namespaces.h"
 #include "spec.h"
 
@@ -15,6 +16,7 @@ struct husk_init_ctx {
   const char *rootfs; /* absolute, host side */
   struct husk_ns_plan *ns;
   const char *cgroup_path; /* NULL when there is no cgroup */
+  struct husk_cgroup_v1_tasks *cgroup_v1_tasks; /* to join, on v1 hierarchies */
   bool no_pivot;
   int sync_fd;      /* the init's end of the socketpair */
   int state_dirfd;  /* the container's state directory */

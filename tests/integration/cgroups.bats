@@ -94,6 +94,19 @@ assert_file() {
 	assert_nothing_left
 }
 
+@test "the init and an exec'd process are in the container's cgroup under every hierarchy" {
+	start_sleeper
+	local pid epid mnt
+	pid=$(container_pid c1)
+	husk_bg exec --detach --pid-file "$BATS_TEST_TMPDIR/exec.pid" c1 sleep 300
+	epid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+	for mnt in $(cgroup_mounts); do
+		run -0 cat "$mnt$CG/cgroup.procs"
+		assert_line "$pid"
+		assert_line "$epid"
+	done
+}
+
 @test "cgroupsPath: delete also removes cgroups made below the container's" {
 	start_sleeper
 	local mnt
