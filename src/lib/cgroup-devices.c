@@ -3,6 +3,7 @@
  * container needs, written to the v1 devices controller. (v2 compiles the
  * same rules to eBPF: cgroup-ebpf.c.) */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -107,11 +108,21 @@ static char *rule_string(const struct husk_dev_rule *r) {
 
 int husk_dev_rules_apply_v1(const char *dir, const struct husk_dev_rule *rules, size_t n,
                             struct husk_error **err) {
-  int ret = cg_write(dir, "devices.deny", "a", RES "devices", err);
-  for (size_t i = 0; i < n && ret == 0; i++) {
+  /* One rule per write; the two files are opened once, not per rule. */
+  _cleanup_free_ char *allow_path = xasprintf("%s/devices.allow", dir);
+  _cleanup_free_ char *deny_path = xasprintf("%s/devices.deny", dir);
+  _cleanup_close_ int allow = open(allow_path, O_WRONLY | O_CLOEXEC);
+  _cleanup_close_ int deny = open(deny_path, O_WRONLY | O_CLOEXEC);
+  if (allow < 0 || deny < 0)
+    return cg_fail(err, errno, NULL, RES "devices: open %s", allow < 0 ? allow_path : deny_path);
+  int r = write_all(deny, "a", 1);
+  if (r < 0)
+    return cg_fail(err, -r, NULL, RES "devices: write a to %s", deny_path);
+  for (size_t i = 0; i < n; i++) {
     _cleanup_free_ char *line = rule_string(&rules[i]);
-    ret = cg_write(dir, rules[i].allow ? "devices.allow" : "devices.deny", line, RES "devices",
-                   err);
+    if ((r = write_all(rules[i].allow ? allow : deny, line, strlen(line))) < 0)
+      return cg_fail(err, -r, NULL, RES "devices: write %s to %s", line,
+                     rules[i].allow ? allow_path : deny_path);
   }
-  return ret;
+  return 0;
 }

@@ -511,6 +511,8 @@ bool husk_cgroup_is_frozen(const char *path) {
 /* rmdir a cgroup after its children, depth first. A cgroup whose last
  * process just died can be busy for a moment. */
 static int remove_tree(const char *dir, struct husk_error **err) {
+  if (rmdir(dir) == 0 || errno == ENOENT)
+    return 0; /* the common case: no children, no processes */
   DIR *d = opendir(dir);
   if (d == NULL)
     return errno == ENOENT ? 0 : husk_fail(err, errno, "open cgroup %s", dir);

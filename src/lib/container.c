@@ -745,8 +745,9 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
       r = husk_fail(err, 0, "container \"%s\" is being created: use --force to remove it", id);
     break;
   case HUSK_STATUS_STOPPED:
-    /* Without a pid namespace the init's children may outlive it. */
-    if (l.st.cgroup_path[0] && husk_cgroup_has_processes(l.st.cgroup_path))
+    /* Without a pid namespace the init's children may outlive it (with
+     * one, the kernel killed them all before the init was gone). */
+    if (!l.st.new_pid_ns && l.st.cgroup_path[0] && husk_cgroup_has_processes(l.st.cgroup_path))
       husk_cgroup_kill(l.st.cgroup_path, SIGKILL, NULL);
     break;
   }

@@ -338,7 +338,9 @@ int husk_rootfs_prepare(struct husk_init_ctx *ctx, struct husk_error **err) {
     /* Stop our mounts from reaching the host, and the host's from us unless asked. */
     if (mount(NULL, "/", NULL, propagation ? propagation : MS_SLAVE | MS_REC, NULL) < 0)
       return husk_fail(err, errno, "set the propagation of /");
-    make_parent_mount_private(ctx->rootfs);
+    /* Every other choice already left no mount shared. */
+    if (propagation & MS_SHARED)
+      make_parent_mount_private(ctx->rootfs);
   }
   /* A mount point of its own, to pivot into or to make read-only. In the
    * caller's mount namespace (as runc) only when root.readonly asks. */
