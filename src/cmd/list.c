@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -75,6 +74,29 @@ static void print_table(struct entry *e, size_t n) {
            e[i].owner);
 }
 
+/* The name /etc/passwd gives `uid`, as runc reads it: husk is linked
+ * statically, where glibc's getpwuid would load NSS modules at run time. */
+static char *passwd_name(uid_t uid) {
+  FILE *f = fopen("/etc/passwd", "re");
+  if (f == NULL)
+    return NULL;
+  char *line = NULL, *name = NULL;
+  size_t cap = 0;
+  while (name == NULL && getline(&line, &cap, f) > 0) {
+    char *c1 = strchr(line, ':');
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    char *end = NULL;
+    if (c2 == NULL || c1 == line)
+      continue;
+    unsigned long v = strtoul(c2 + 1, &end, 10);
+    if (end != c2 + 1 && *end == ':' && v == (unsigned long)uid)
+      name = strndup(line, (size_t)(c1 - line));
+  }
+  free(line);
+  fclose(f);
+  return name;
+}
+
 /* The user name of `uid`, or "#UID". One state root's containers mostly
  * share an owner: the last answer is kept, sparing a read of the user
  * database per container. */
@@ -82,9 +104,10 @@ static char *owner_name(uid_t uid) {
   static uid_t last_uid = (uid_t)-1;
   static char *last_name;
   if (last_name == NULL || uid != last_uid) {
-    struct passwd *pw = getpwuid(uid);
     free(last_name);
-    last_name = pw ? xstrdup(pw->pw_name) : xasprintf("#%u", (unsigned)uid);
+    last_name = passwd_name(uid);
+    if (last_name == NULL)
+      last_name = xasprintf("#%u", (unsigned)uid);
     last_uid = uid;
   }
   return xstrdup(last_name);

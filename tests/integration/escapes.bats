@@ -176,16 +176,27 @@ attack_until_started() {
 	assert_equal "$(sha256sum <"$COPY")" "$COPY_SUM"
 }
 
-@test "CVE-2019-5736: args[0] /proc/self/exe never runs husk in the container" {
+# args[0] /proc/self/exe (or a #!/proc/self/exe script) makes the process
+# on its way into the container execute husk's own binary there: nothing
+# short of the kernel can refuse that (parsing the executable first races
+# with it). What runs must be the read-only copy: the attacker may open its
+# exe, but never for writing, and husk's binary stays as it was.
+@test "CVE-2019-5736: args[0] /proc/self/exe runs only husk's read-only copy in the container" {
 	use_husk_copy
+	write_attacker
 	set_args /proc/self/exe --version
-	run ! husk run --bundle "$BUNDLE" c1
-	refute_output --partial 'husk version'
-	run -0 husk delete --force c1
+	husk run --bundle "$BUNDLE" c0 || true
 	set_args sleep 300
 	husk_bg run -d --bundle "$BUNDLE" c1
-	run ! husk exec c1 /proc/self/exe --version
-	refute_output --partial 'husk version'
+	husk_bg exec -d c1 /attack
+	wait_attacker_ready
+	# husk inside, held up reading its stdin for 2 s (update -r -)
+	run bash -c 'sleep 2 | "$0" --root "$1" exec c1 /proc/self/exe update -r - x' "$HUSK" "$ROOT"
+	assert_output --partial 'husk: standard input'
+	run -0 stop_attacker
+	assert_output --partial 'read-opened /proc/'
+	refute_output --partial 'write-opened'
+	refute_output --partial 'wrote through'
 	assert_equal "$(sha256sum <"$COPY")" "$COPY_SUM"
 }
 
