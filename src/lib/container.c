@@ -2,6 +2,7 @@
 #include "container.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
@@ -35,15 +36,28 @@
 #include "utils.h"
 
 
+/* The civil date of a day count since 1970-01-01 (Howard Hinnant's
+ * algorithm): gmtime would first load the time zone from /etc/localtime. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  unsigned doe = (unsigned)(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
 static char *now_rfc3339(void) {
   struct timespec ts;
-  struct tm tm;
-  char buf[40];
   clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
-  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf + n, sizeof(buf) - n, ".%09ldZ", ts.tv_nsec);
-  return xstrdup(buf);
+  int64_t days = ts.tv_sec / 86400, secs = ts.tv_sec % 86400, year;
+  unsigned month, day;
+  civil_from_days(days, &year, &month, &day);
+  return xasprintf("%04" PRId64 "-%02u-%02uT%02d:%02d:%02d.%09ldZ", year, month, day,
+                   (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60), ts.tv_nsec);
 }
 
 /* What the caller's environment asks of the container, as runc does:
