@@ -62,22 +62,38 @@ order=(husk crun runc)
 declare -A R # R[metric,rt] = value
 ms() { jq -r '.results[0].mean * 1000' "$1"; }
 
-echo "== sequential run of /bin/true ($RUNS runs)"
-for rt in "${order[@]}"; do
-	[ -n "${RT[$rt]:-}" ] || continue
-	hyperfine -N -w 10 -r "$RUNS" --export-json "$work/run-$rt.json" \
-		"${RT[$rt]} --root $work/root-$rt run --bundle $work/bundle bench-$rt" >/dev/null 2>&1
-	R[run,$rt]=$(ms "$work/run-$rt.json")
+# In rounds, each runtime and the floor taking turns, so that a host that
+# gets busier or quieter during the run weighs on all of them alike.
+ROUNDS=5
+echo "== sequential run of /bin/true ($RUNS runs, in $ROUNDS rounds taking turns)"
+runs_of() { # NAME COMMAND: one round's runs of COMMAND, appended to $work/times-NAME
+	local warm=2
+	[ -s "$work/times-$1" ] || warm=10
+	hyperfine -N -w $warm -r $((RUNS / ROUNDS)) --export-json "$work/round.json" "$2" >/dev/null 2>&1 &&
+		jq -r '.results[0].times[]' "$work/round.json" >>"$work/times-$1"
+}
+mean_ms() { awk '{ s += $1 } END { if (NR) printf "%.3f", s / NR * 1000 }' "$work/times-$1"; }
+for round in $(seq $ROUNDS); do
+	for rt in "${order[@]}"; do
+		[ -n "${RT[$rt]:-}" ] || continue
+		runs_of "$rt" "${RT[$rt]} --root $work/root-$rt run --bundle $work/bundle bench-$rt"
+	done
+	runs_of floor 'unshare -m -u -i -p -n -f true'
 done
-hyperfine -N -w 10 -r "$RUNS" --export-json "$work/floor.json" 'unshare -m -u -i -p -n -f true' >/dev/null 2>&1
-floor=$(ms "$work/floor.json")
-
-echo "== create / start / delete, by phase"
 for rt in "${order[@]}"; do
 	[ -n "${RT[$rt]:-}" ] || continue
-	r="${RT[$rt]} --root $work/root-$rt"
+	R[run,$rt]=$(mean_ms "$rt")
+done
+floor=$(mean_ms floor)
+
+echo "== create / start / delete, by phase (the runtimes taking turns)"
+for rt in "${order[@]}"; do
 	for phase in create start delete; do : >"$work/$phase-$rt"; done
-	for i in $(seq 30); do
+done
+for i in $(seq 30); do
+	for rt in "${order[@]}"; do
+		[ -n "${RT[$rt]:-}" ] || continue
+		r="${RT[$rt]} --root $work/root-$rt"
 		t0=$(date +%s%N); $r create --bundle "$work/bundle" p-$rt >/dev/null 2>&1 </dev/null
 		t1=$(date +%s%N); $r start p-$rt >/dev/null 2>&1
 		t2=$(date +%s%N); while [ "$($r state p-$rt 2>/dev/null | jq -r .status)" = running ]; do :; done
@@ -87,6 +103,9 @@ for rt in "${order[@]}"; do
 		echo $(((t2 - t1) / 1000)) >>"$work/start-$rt"
 		echo $(((t4 - t3) / 1000)) >>"$work/delete-$rt"
 	done
+done
+for rt in "${order[@]}"; do
+	[ -n "${RT[$rt]:-}" ] || continue
 	for phase in create start delete; do
 		R[$phase,$rt]=$(sort -n "$work/$phase-$rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}')
 	done
@@ -175,7 +194,7 @@ host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
 	}
 	row run "run /bin/true (mean)" ms
 	row create "create (median)" ms
-	row start "start (median)" ms
+	row start "start, until /bin/true has exited (median)" ms
 	row delete "delete (median)" ms
 	row exec "exec /bin/true (mean)" ms
 	row state "state, $MANY containers present" ms
