@@ -155,6 +155,11 @@ for rt in "${order[@]}"; do
 	# Stripped, as distributions ship them (a build tree's husk has debug info).
 	strip -o "$work/stripped-$rt" "${RT[$rt]}" 2>/dev/null || cp -L "${RT[$rt]}" "$work/stripped-$rt"
 	R[size,$rt]=$(stat -c %s "$work/stripped-$rt" | awk '{printf "%.2f", $1 / 1048576}')
+	# What a start maps in all: a dynamic binary's shared libraries (libc
+	# included) count too, since a static one carries its share of them.
+	R[sizelibs,$rt]=$({ stat -c %s "$work/stripped-$rt"; ldd "${RT[$rt]}" 2>/dev/null |
+		awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | xargs -r stat -L -c %s; } |
+		awk '{s += $1} END {printf "%.2f", s / 1048576}')
 	# The smallest memory limit under which the container still runs.
 	best="-"
 	for kib in 256 384 512 768 1024 2048 4096 8192; do
@@ -203,6 +208,7 @@ host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
 	row rss "peak RSS of the runtime" MiB
 	row minmem "smallest memory limit that runs" ""
 	row size "binary size (stripped)" MiB
+	row sizelibs "binary and its shared libraries" MiB
 	echo
 	echo "Floor: \`unshare -m -u -i -p -n -f true\` = $(printf %.2f "$floor") ms; husk's run is $(awk -v a="${R[run,husk]}" -v b="$floor" 'BEGIN {printf "%.2f", (a / b)}')× the floor."
 } | if [ -n "$out" ]; then tee "$out"; else cat; fi
