@@ -61,6 +61,7 @@ order=(husk crun runc)
 
 declare -A R # R[metric,rt] = value
 ms() { jq -r '.results[0].mean * 1000' "$1"; }
+mib() { awk -v b="$1" 'BEGIN {printf "%.2f", b / 1048576}'; }
 
 # In rounds, each runtime and the floor taking turns, so that a host that
 # gets busier or quieter during the run weighs on all of them alike.
@@ -154,12 +155,14 @@ for rt in "${order[@]}"; do
 	R[rss,$rt]=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
 	# Stripped, as distributions ship them (a build tree's husk has debug info).
 	strip -o "$work/stripped-$rt" "${RT[$rt]}" 2>/dev/null || cp -L "${RT[$rt]}" "$work/stripped-$rt"
-	R[size,$rt]=$(stat -c %s "$work/stripped-$rt" | awk '{printf "%.2f", $1 / 1048576}')
+	bin_bytes=$(stat -c %s "$work/stripped-$rt")
 	# What a start maps in all: a dynamic binary's shared libraries (libc
 	# included) count too, since a static one carries its share of them.
-	R[sizelibs,$rt]=$({ stat -c %s "$work/stripped-$rt"; ldd "${RT[$rt]}" 2>/dev/null |
-		awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | xargs -r stat -L -c %s; } |
-		awk '{s += $1} END {printf "%.2f", s / 1048576}')
+	lib_bytes=$(ldd "${RT[$rt]}" 2>/dev/null |
+		awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' |
+		xargs -r stat -L -c %s | awk '{s += $1} END {print s + 0}')
+	R[size,$rt]=$(mib "$bin_bytes")
+	R[sizelibs,$rt]=$(mib $((bin_bytes + lib_bytes)))
 	# The smallest memory limit under which the container still runs.
 	best="-"
 	for kib in 256 384 512 768 1024 2048 4096 8192; do
