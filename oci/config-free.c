@@ -193,7 +193,19 @@ static void free_linux(struct oci_linux *l) {
     free(l->intel_rdt->clos_id);
     free(l->intel_rdt->l3_cache_schema);
     free(l->intel_rdt->mem_bw_schema);
+    free_strv(l->intel_rdt->schemata, l->intel_rdt->schemata_len);
     free(l->intel_rdt);
+  }
+  for (size_t i = 0; l->net_devices && i < l->net_devices_len; i++) {
+    free(l->net_devices[i].host_name);
+    free(l->net_devices[i].name);
+  }
+  free(l->net_devices);
+  if (l->memory_policy) {
+    free(l->memory_policy->mode);
+    free(l->memory_policy->nodes);
+    free_strv(l->memory_policy->flags, l->memory_policy->flags_len);
+    free(l->memory_policy);
   }
   free(l);
 }

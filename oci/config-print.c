@@ -512,6 +512,9 @@ static void print_linux(struct printer *p, const struct oci_linux *l) {
     string(p, "memBwSchema", l->intel_rdt->mem_bw_schema);
     OPT_BOOL(p, "enableCMT", l->intel_rdt, enable_cmt);
     OPT_BOOL(p, "enableMBM", l->intel_rdt, enable_mbm);
+    strv(p, "schemata", l->intel_rdt->schemata, l->intel_rdt->schemata_len);
+    if (l->intel_rdt->enable_monitoring)
+      boolean(p, "enableMonitoring", true);
     close_map(p);
   }
   if (l->personality) {
@@ -531,6 +534,25 @@ static void print_linux(struct printer *p, const struct oci_linux *l) {
       u64(p, "nanosecs", l->time_offsets[i].nanosecs);
       close_map(p);
     }
+    close_map(p);
+  }
+  if (l->net_devices_len > 0) {
+    raw_string(p, "netDevices");
+    open_map(p);
+    for (size_t i = 0; i < l->net_devices_len; i++) {
+      raw_string(p, l->net_devices[i].host_name);
+      open_map(p);
+      string(p, "name", l->net_devices[i].name);
+      close_map(p);
+    }
+    close_map(p);
+  }
+  if (l->memory_policy) {
+    raw_string(p, "memoryPolicy");
+    open_map(p);
+    string(p, "mode", l->memory_policy->mode);
+    string(p, "nodes", l->memory_policy->nodes);
+    strv(p, "flags", l->memory_policy->flags, l->memory_policy->flags_len);
     close_map(p);
   }
   close_map(p);

@@ -528,6 +528,25 @@ static int parse_intel_rdt(const struct oci_json *j, const struct oci_json_path 
   STR("memBwSchema", OPT, r->mem_bw_schema);
   HAS(r->has_enable_cmt, oci_json_get_bool(j, at, v, "enableCMT", OPT, &r->enable_cmt));
   HAS(r->has_enable_mbm, oci_json_get_bool(j, at, v, "enableMBM", OPT, &r->enable_mbm));
+  STRV("schemata", r->schemata);
+  TRY(oci_json_get_bool(j, at, v, "enableMonitoring", OPT, &r->enable_monitoring));
+  return 0;
+}
+
+static int parse_net_device(const struct oci_json *j, const struct oci_json_path *at, yajl_val v,
+                            void *out) {
+  struct oci_net_device *d = out;
+  d->host_name = xstrdup(at->key);
+  STR("name", OPT, d->name);
+  return 0;
+}
+
+static int parse_memory_policy(const struct oci_json *j, const struct oci_json_path *at,
+                               yajl_val v, void *out) {
+  struct oci_memory_policy *m = out;
+  STR("mode", REQ, m->mode);
+  STR("nodes", OPT, m->nodes);
+  STRV("flags", m->flags);
   return 0;
 }
 
@@ -552,6 +571,8 @@ static int parse_linux(const struct oci_json *j, const struct oci_json_path *at,
   OBJECT("intelRdt", parse_intel_rdt, l->intel_rdt);
   OBJECT("personality", parse_personality, l->personality);
   MAP("timeOffsets", parse_time_offset, l->time_offsets);
+  MAP("netDevices", parse_net_device, l->net_devices);
+  OBJECT("memoryPolicy", parse_memory_policy, l->memory_policy);
 
   struct oci_json_path np = OCI_JSON_FIELD(at, "namespaces");
   for (size_t i = 0; i < l->namespaces_len; i++) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The OCI runtime-spec configuration (1.0 - 1.2) as plain C structs.
+/* The OCI runtime-spec configuration (1.0 - 1.3) as plain C structs.
  *
  * Conventions, so that a config printed back is the config that was read:
  *  - a string that was absent is NULL;
@@ -344,10 +344,28 @@ struct oci_intel_rdt {
   char *clos_id;
   char *l3_cache_schema;
   char *mem_bw_schema;
+  char **schemata; /* 1.3: whole schemata lines */
+  size_t schemata_len;
+  bool enable_monitoring; /* 1.3 */
   bool has_enable_cmt;
   bool enable_cmt;
   bool has_enable_mbm;
   bool enable_mbm;
+};
+
+/* linux.netDevices: the key is the host's interface, `name` its name in
+ * the container (absent: the same). */
+struct oci_net_device {
+  char *host_name;
+  char *name;
+};
+
+/* linux.memoryPolicy (1.3): set_mempolicy(2) for the container process. */
+struct oci_memory_policy {
+  char *mode; /* MPOL_DEFAULT, MPOL_BIND ... (required) */
+  char *nodes; /* "0-3,7" */
+  char **flags; /* MPOL_F_STATIC_NODES ... */
+  size_t flags_len;
 };
 
 struct oci_linux {
@@ -376,6 +394,9 @@ struct oci_linux {
   char *mount_label;
   struct oci_personality *personality;
   struct oci_intel_rdt *intel_rdt;
+  struct oci_net_device *net_devices;
+  size_t net_devices_len;
+  struct oci_memory_policy *memory_policy;
 };
 
 struct oci_config {

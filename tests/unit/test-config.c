@@ -221,7 +221,16 @@ static bool personality_eq(const struct oci_personality *a, const struct oci_per
 static bool intel_rdt_eq(const struct oci_intel_rdt *a, const struct oci_intel_rdt *b) {
   return str_eq(a->clos_id, b->clos_id) && str_eq(a->l3_cache_schema, b->l3_cache_schema) &&
          str_eq(a->mem_bw_schema, b->mem_bw_schema) && OPT_EQ(a, b, enable_cmt) &&
-         OPT_EQ(a, b, enable_mbm);
+         OPT_EQ(a, b, enable_mbm) && STRV_EQ(a, b, schemata) &&
+         a->enable_monitoring == b->enable_monitoring;
+}
+
+static bool net_device_eq(const struct oci_net_device *a, const struct oci_net_device *b) {
+  return str_eq(a->host_name, b->host_name) && str_eq(a->name, b->name);
+}
+
+static bool memory_policy_eq(const struct oci_memory_policy *a, const struct oci_memory_policy *b) {
+  return str_eq(a->mode, b->mode) && str_eq(a->nodes, b->nodes) && STRV_EQ(a, b, flags);
 }
 
 static bool linux_eq(const struct oci_linux *a, const struct oci_linux *b) {
@@ -235,7 +244,9 @@ static bool linux_eq(const struct oci_linux *a, const struct oci_linux *b) {
          a->has_readonly_paths == b->has_readonly_paths && STRV_EQ(a, b, readonly_paths) &&
          str_eq(a->mount_label, b->mount_label) &&
          PTR_EQ(a->personality, b->personality, personality_eq) &&
-         PTR_EQ(a->intel_rdt, b->intel_rdt, intel_rdt_eq);
+         PTR_EQ(a->intel_rdt, b->intel_rdt, intel_rdt_eq) &&
+         LIST_F(a, b, net_devices, net_device_eq) &&
+         PTR_EQ(a->memory_policy, b->memory_policy, memory_policy_eq);
 }
 
 static bool oci_config_equal(const struct oci_config *a, const struct oci_config *b) {
@@ -443,6 +454,14 @@ static void test_full_values(void) {
   CHECK(l->has_masked_paths && l->masked_paths_len == 2);
   CHECK(l->has_readonly_paths && l->readonly_paths_len == 0);
   CHECK(l->intel_rdt->has_enable_mbm && !l->intel_rdt->enable_mbm && l->intel_rdt->enable_cmt);
+  CHECK(l->intel_rdt->schemata_len == 2 && l->intel_rdt->enable_monitoring);
+  CHECK_STR(l->intel_rdt->schemata[1], "MB:0=20;1=70");
+  CHECK(l->net_devices_len == 2 && l->net_devices[1].name == NULL);
+  CHECK_STR(l->net_devices[0].host_name, "eth1");
+  CHECK_STR(l->net_devices[0].name, "ctr1");
+  CHECK_STR(l->memory_policy->mode, "MPOL_INTERLEAVE");
+  CHECK_STR(l->memory_policy->nodes, "0-3,7");
+  CHECK(l->memory_policy->flags_len == 1);
   CHECK_STR(l->personality->domain, "LINUX32");
   CHECK(l->time_offsets_len == 2 && l->time_offsets[0].secs == -86400);
   CHECK_STR(l->time_offsets[1].clock, "boottime");
@@ -501,7 +520,8 @@ struct mutation {
 };
 
 static bool is_map(const char *key) {
-  static const char *const maps[] = {"annotations", "sysctl", "unified", "rdma", "timeOffsets"};
+  static const char *const maps[] = {"annotations", "sysctl", "unified", "rdma", "timeOffsets",
+                                     "netDevices"};
   for (size_t i = 0; key && i < ARRAY_SIZE(maps); i++) {
     if (strcmp(key, maps[i]) == 0)
       return true;
