@@ -9,7 +9,7 @@
 set -eu
 
 build="gcc make autoconf automake libtool pkg-config libyajl-dev libseccomp-dev libcap-dev"
-test_deps="bats bats-assert bats-support bats-file busybox-static jq iproute2 util-linux uidmap passwd"
+test_deps="bats bats-assert bats-support bats-file busybox-static jq iproute2 util-linux uidmap passwd runc crun"
 clients="podman containerd docker.io"
 vm="qemu-system-x86 linux-image-amd64 busybox-static e2fsprogs"
 doc="go-md2man"

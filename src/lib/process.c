@@ -186,11 +186,20 @@ int husk_process_credentials(const struct oci_process *p, struct husk_error **er
   cap_free(caps);
   if (r < 0)
     return r;
-  for (int i = 0; i < na; i++)
+  /* An ambient capability must also be permitted and inheritable. `runc
+   * spec` lists ambient ones without an inheritable set (CVE-2022-29162):
+   * runc and crun skip those without an error, and so does husk (`husk
+   * check` warns). */
+  for (int i = 0; i < na; i++) {
+    if (!in_set(permitted, np, ambient[i]) || !in_set(inheritable, ni, ambient[i])) {
+      husk_debug("process.capabilities.ambient: %s is not permitted and inheritable: not raised",
+                 cap_to_name(ambient[i]));
+      continue;
+    }
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, ambient[i], 0, 0) < 0)
-      return husk_fail(err, errno,
-                       "process.capabilities.ambient: raise %s (it must be permitted and inheritable)",
+      return husk_fail(err, errno, "process.capabilities.ambient: raise %s",
                        cap_to_name(ambient[i]));
+  }
   return 0;
 }
 
