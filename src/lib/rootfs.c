@@ -335,8 +335,14 @@ int husk_rootfs_prepare(struct husk_init_ctx *ctx, struct husk_error **err) {
   bool own_ns = ctx->ns->new_mount_ns;
 
   if (own_ns) {
-    /* Stop our mounts from reaching the host, and the host's from us unless asked. */
-    if (mount(NULL, "/", NULL, propagation ? propagation : MS_SLAVE | MS_REC, NULL) < 0)
+    /* Stop our mounts from reaching the host, and the host's from us unless
+     * asked. An unbindable root could not be bound on itself, nor give
+     * bind mounts their sources: private until husk_rootfs_finalize makes
+     * the container's root unbindable (as crun does). */
+    unsigned long now = propagation == 0                 ? MS_SLAVE | MS_REC
+                        : (propagation & MS_UNBINDABLE) ? MS_PRIVATE | MS_REC
+                                                        : propagation;
+    if (mount(NULL, "/", NULL, now, NULL) < 0)
       return husk_fail(err, errno, "set the propagation of /");
     /* Every other choice already left no mount shared. */
     if (propagation & MS_SHARED)

@@ -217,3 +217,52 @@ mount_line() {
 	assert_output ""
 	assert_nothing_left
 }
+
+# --- linux.rootfsPropagation -----------------------------------------------------
+
+# root_propagation: the optional fields ("shared:N", "master:N", "unbindable")
+# of the container's root in its own /proc/self/mountinfo, "private" when none.
+root_propagation() {
+	set_args sh -c 'awk '\''$5 == "/" { f = ""; for (i = 7; $i != "-"; i++) f = f " " $i; print (f == "" ? "private" : substr(f, 2)) }'\'' /proc/self/mountinfo'
+	husk run --bundle "$BUNDLE" c1
+}
+
+@test "rootfsPropagation: shared makes the container's root a shared mount" {
+	update_config '.linux.rootfsPropagation = "shared"'
+	run -0 root_propagation
+	assert_output --regexp '^shared:[0-9]+'
+}
+
+@test "rootfsPropagation: slave makes it a slave of the mount it came from" {
+	update_config '.linux.rootfsPropagation = "slave"'
+	set_args sh -c 'awk '\''$5 == "/" { f = ""; for (i = 7; $i != "-"; i++) f = f " " $i; print (f == "" ? "private" : substr(f, 2)) }'\'' /proc/self/mountinfo'
+	# A slave needs a shared master: this host's / may be private, so the
+	# caller's mounts are made shared in a mount namespace of the test's own.
+	register_id c1
+	run -0 unshare -m sh -c 'mount --make-rshared / && exec "$@"' sh \
+		"$HUSK" --root "$ROOT" run --bundle "$BUNDLE" c1
+	assert_output --regexp '^master:[0-9]+$'
+}
+
+@test "rootfsPropagation: private leaves it neither shared nor a slave" {
+	update_config '.linux.rootfsPropagation = "private"'
+	run -0 root_propagation
+	assert_output private
+}
+
+@test "rootfsPropagation: unbindable runs, with an unbindable root and the bind mounts made" {
+	add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"rbind\"]}"
+	update_config '.linux.rootfsPropagation = "unbindable"'
+	run -0 root_propagation
+	assert_output unbindable
+	set_args cat /mnt/hello
+	run -0 husk run --bundle "$BUNDLE" c2
+	assert_output "from the host"
+}
+
+@test "rootfsPropagation: an unknown value is refused, nothing left" {
+	update_config '.linux.rootfsPropagation = "sideways"'
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'linux.rootfsPropagation' 'sideways'
+	assert_nothing_left
+}
