@@ -10,6 +10,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "cmd.h"
+#include "passwd.h"
 #include "output.h"
 #include "utils.h"
 
@@ -74,29 +75,6 @@ static void print_table(struct entry *e, size_t n) {
            e[i].owner);
 }
 
-/* The name /etc/passwd gives `uid`, as runc reads it: husk is linked
- * statically, where glibc's getpwuid would load NSS modules at run time. */
-static char *passwd_name(uid_t uid) {
-  FILE *f = fopen("/etc/passwd", "re");
-  if (f == NULL)
-    return NULL;
-  char *line = NULL, *name = NULL;
-  size_t cap = 0;
-  while (name == NULL && getline(&line, &cap, f) > 0) {
-    char *c1 = strchr(line, ':');
-    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-    char *end = NULL;
-    if (c2 == NULL || c1 == line)
-      continue;
-    unsigned long v = strtoul(c2 + 1, &end, 10);
-    if (end != c2 + 1 && *end == ':' && v == (unsigned long)uid)
-      name = strndup(line, (size_t)(c1 - line));
-  }
-  free(line);
-  fclose(f);
-  return name;
-}
-
 /* The user name of `uid`, or "#UID". One state root's containers mostly
  * share an owner: the last answer is kept, sparing a read of the user
  * database per container. */
@@ -105,7 +83,7 @@ static char *owner_name(uid_t uid) {
   static char *last_name;
   if (last_name == NULL || uid != last_uid) {
     free(last_name);
-    last_name = passwd_name(uid);
+    last_name = husk_passwd_lookup("/etc/passwd", uid, HUSK_PASSWD_NAME);
     if (last_name == NULL)
       last_name = xasprintf("#%u", (unsigned)uid);
     last_uid = uid;

@@ -259,6 +259,7 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
       husk_process_find_executable(p, &exe, &err) < 0 || husk_process_scheduling(p, &err) < 0 ||
       husk_lsm_apply(p, proc_fd, &err) < 0)
     exec_fail(job, err);
+  _cleanup_free_ char *home = husk_process_default_home(p);
   /* The container's seccomp filter applies to exec'd processes too. */
   if (!p->no_new_privileges && husk_seccomp_load(job->seccomp, NULL, 0, &err) < 0)
     exec_fail(job, err);
@@ -274,7 +275,7 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
   /* The sync socket is close-on-exec; after the load only execve is left. */
   if (p->no_new_privileges && husk_seccomp_load(job->seccomp, NULL, 0, &err) < 0)
     exec_fail(job, err);
-  husk_process_exec(p, exe, &err);
+  husk_process_exec(p, exe, home, &err);
   exec_fail(job, err);
 }
 

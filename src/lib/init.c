@@ -239,6 +239,7 @@ void husk_init_main(struct husk_init_ctx *ctx) {
   _cleanup_free_ char *exe = NULL;
   if (husk_process_find_executable(p, &exe, &err) < 0)
     init_fail(ctx, err);
+  _cleanup_free_ char *home = husk_process_default_home(p);
   if (husk_process_scheduling(p, &err) < 0 || husk_personality(c->linux_, &err) < 0 ||
       husk_lsm_apply(p, ctx->proc_fd, &err) < 0)
     init_fail(ctx, err);
@@ -273,7 +274,7 @@ void husk_init_main(struct husk_init_ctx *ctx) {
     fprintf(stderr, "husk: %s\n", err->msg);
     _exit(127);
   }
-  husk_process_exec(p, exe, &err);
+  husk_process_exec(p, exe, home, &err);
   fprintf(stderr, "husk: %s\n", err->msg);
   _exit(127);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "inroot.h"
+#include "passwd.h"
 #include "log.h"
 #include "utils.h"
 
@@ -291,19 +292,28 @@ void husk_process_close_fds(int preserve_fds) {
   closedir(d);
 }
 
-int husk_process_exec(const struct oci_process *p, const char *path, struct husk_error **err) {
-  char **env = p->env;
-  char *empty[] = {NULL};
+char *husk_process_default_home(const struct oci_process *p) {
+  for (size_t i = 0; i < p->env_len; i++)
+    if (str_has_prefix(p->env[i], "HOME=") && p->env[i][5] != '\0')
+      return NULL;
+  _cleanup_free_ char *home = husk_passwd_lookup("/etc/passwd", p->user.uid, HUSK_PASSWD_HOME);
+  return xasprintf("HOME=%s", home && home[0] ? home : "/");
+}
+
+int husk_process_exec(const struct oci_process *p, const char *path, const char *extra_env,
+                      struct husk_error **err) {
   /* The config's arrays are not NULL-terminated: copy them. */
   char **argv = xmalloc0(sizeof(char *) * (p->args_len + 1));
   for (size_t i = 0; i < p->args_len; i++)
     argv[i] = p->args[i];
-  char **envp = empty;
-  if (env) {
-    envp = xmalloc0(sizeof(char *) * (p->env_len + 1));
-    for (size_t i = 0; i < p->env_len; i++)
-      envp[i] = p->env[i];
-  }
+  char **envp = xmalloc0(sizeof(char *) * (p->env_len + 2));
+  size_t n = 0;
+  for (size_t i = 0; i < p->env_len; i++)
+    /* An empty HOME gives way to the default, as runc. */
+    if (!(extra_env && str_has_prefix(p->env[i], "HOME=")))
+      envp[n++] = p->env[i];
+  if (extra_env)
+    envp[n++] = (char *)extra_env;
   execve(path, argv, envp);
   return husk_fail(err, errno, "exec %s", path);
 }

@@ -24,7 +24,14 @@ int husk_process_cwd(const struct oci_process *p, struct husk_error **err);
 int husk_process_find_executable(const struct oci_process *p, char **out, struct husk_error **err);
 /* Mark every fd above 2 + preserve close-on-exec. */
 void husk_process_close_fds(int preserve_fds);
-/* Exec; returns only on failure. */
-int husk_process_exec(const struct oci_process *p, const char *path, struct husk_error **err);
+/* "HOME=DIR" when process.env has no HOME (or an empty one), as runc sets
+ * it: the home of process.user.uid in the container's /etc/passwd, else
+ * "/". NULL when the env has its own. Called inside the container's root,
+ * before the user switch and seccomp. */
+char *husk_process_default_home(const struct oci_process *p);
+/* Exec with process.env plus `extra_env` (NULL or one "KEY=VALUE"); returns
+ * only on failure. */
+int husk_process_exec(const struct oci_process *p, const char *path, const char *extra_env,
+                      struct husk_error **err);
 
 #endif

@@ -370,6 +370,17 @@ int husk_rootfs_prepare(struct husk_init_ctx *ctx, struct husk_error **err) {
   husk_phase("mounts");
   if (husk_devices_setup(ctx, rootfd, err) < 0)
     return -EIO;
+  /* The process's cwd is made now, as runc does: root.readonly would
+   * refuse it later. */
+  const char *cwd = c->process ? c->process->cwd : NULL;
+  if (cwd && cwd[0] == '/') {
+    int fd = husk_inroot_open(rootfd, cwd, HUSK_INROOT_MKDIR, err);
+    if (fd < 0) {
+      husk_error_prefix(err, "process.cwd: ");
+      return fd;
+    }
+    close(fd);
+  }
   ctx->devnull_fd = open_null_device(rootfd);
   husk_phase("devices");
   return 0;

@@ -71,6 +71,17 @@ start_sleeper() {
 	assert_line --index 4 '1001 27'
 }
 
+@test "exec: HOME from the container's /etc/passwd for the exec'd user when the env has none" {
+	update_config '.process.env = ["PATH=/bin"]'
+	start_sleeper
+	run -0 husk exec c1 sh -c 'echo "HOME=$HOME"'
+	assert_output HOME=/root
+	run -0 husk exec --user 65534:65534 c1 sh -c 'echo "HOME=$HOME"'
+	assert_output HOME=/nonexistent
+	run -0 husk exec --env HOME=/elsewhere c1 sh -c 'echo "HOME=$HOME"'
+	assert_output HOME=/elsewhere
+}
+
 @test "exec: the container's capabilities, --cap adds one" {
 	start_sleeper >/dev/null
 	run -0 husk exec c1 grep CapEff /proc/self/status

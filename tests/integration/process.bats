@@ -108,6 +108,42 @@ requires_domainname() {
 	assert_output /work/dir
 }
 
+@test "cwd: a missing directory is created in a read-only root too" {
+	update_config '.process.cwd = "/work/dir" | .root.readonly = true'
+	set_args sh -c 'pwd; touch /work/dir/x 2>&1'
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_line --index 0 /work/dir
+	assert_line --partial "Read-only file system"
+	assert_dir_exists "$BUNDLE/rootfs/work/dir"
+}
+
+@test "HOME: from the container's /etc/passwd when the env has none" {
+	update_config '.process.env = ["PATH=/bin"]'
+	set_args sh -c 'echo "HOME=$HOME"'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output HOME=/root
+}
+
+@test "HOME: the user's home, / for a uid /etc/passwd lacks" {
+	update_config '.process.env = ["PATH=/bin"] | .process.user = {"uid": 65534, "gid": 65534}'
+	set_args sh -c 'echo "HOME=$HOME"'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output HOME=/nonexistent
+	update_config '.process.user = {"uid": 4242, "gid": 4242}'
+	run -0 husk run --bundle "$BUNDLE" c2
+	assert_output HOME=/
+}
+
+@test "HOME: the config's own is kept, an empty one is replaced" {
+	update_config '.process.env = ["PATH=/bin", "HOME=/srv/home"]'
+	set_args sh -c 'echo "HOME=$HOME"; env | grep -c ^HOME='
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output $'HOME=/srv/home\n1'
+	update_config '.process.env = ["PATH=/bin", "HOME="]'
+	run -0 husk run --bundle "$BUNDLE" c2
+	assert_output $'HOME=/root\n1'
+}
+
 @test "user: uid, gid and additionalGids" {
 	update_config '.process.user = {"uid": 1000, "gid": 1001, "additionalGids": [10, 20, 30]}'
 	set_args sh -c 'id -u; id -g; id -G'
