@@ -209,7 +209,7 @@ static void print_process(struct printer *p, const struct oci_process *proc) {
     raw_string(p, "ioPriority");
     open_map(p);
     string(p, "class", proc->io_priority->class_);
-    i64(p, "priority", proc->io_priority->priority);
+    OPT_I64(p, "priority", proc->io_priority, priority);
     close_map(p);
   }
   if (proc->exec_cpu_affinity) {

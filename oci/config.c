@@ -233,7 +233,7 @@ static int parse_io_priority(const struct oci_json *j, const struct oci_json_pat
                              void *out) {
   struct oci_io_priority *io = out;
   STR("class", REQ, io->class_);
-  TRY(oci_json_get_int32(j, at, v, "priority", REQ, &io->priority));
+  HAS(io->has_priority, oci_json_get_int32(j, at, v, "priority", OPT, &io->priority));
   return 0;
 }
 

@@ -93,6 +93,7 @@ struct oci_scheduler {
 
 struct oci_io_priority {
   char *class_; /* IOPRIO_CLASS_RT, _BE, _IDLE */
+  bool has_priority; /* the spec requires it; runc and crun take 0 without */
   int32_t priority;
 };
 

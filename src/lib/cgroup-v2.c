@@ -218,13 +218,37 @@ int cg2_apply_rdma(const char *dir, const struct oci_resources *r, struct husk_e
   return 0;
 }
 
+char *husk_cgroup_unified_key_problem(const char *key) {
+  /* A file of this cgroup, never a path out of it. */
+  if (key[0] == '\0' || strchr(key, '/') || strcmp(key, ".") == 0 || strstr(key, ".."))
+    return xstrdup("not a cgroup file name (no \"/\" or \"..\")");
+  size_t len = strcspn(key, ".");
+  if (key[len] == '\0' || len == 0)
+    return xstrdup("not a cgroup file name (\"controller.file\", as runc wants it)");
+  _cleanup_free_ char *root = husk_cgroup_v2_dir("");
+  if (root == NULL)
+    return xstrdup(husk_cgroup_mode() == HUSK_CGROUP_V1
+                       ? "this host has cgroup v1 only, and \"unified\" holds cgroup v2 files"
+                       : "no cgroup2 hierarchy is mounted");
+  _cleanup_free_ char *ctrl = xasprintf("%.*s", (int)len, key);
+  /* "cgroup.*" are core files, in every cgroup. */
+  if (strcmp(ctrl, "cgroup") != 0 && !husk_cgroup_v2_has_controller(root, ctrl))
+    return xasprintf("the %s controller is not available in cgroup v2 here (not in "
+                     "%s/cgroup.controllers)%s",
+                     ctrl, root,
+                     husk_cgroup_mode() == HUSK_CGROUP_HYBRID
+                         ? " (on this hybrid host \"unified\" goes to /sys/fs/cgroup/unified)"
+                         : "");
+  return NULL;
+}
+
 int cg2_apply_unified(const char *dir, const struct oci_resources *r, struct husk_error **err) {
   for (size_t i = 0; i < r->unified_len; i++) {
     const char *key = r->unified[i].key;
     _cleanup_free_ char *what = xasprintf(RES "unified[\"%s\"]", key);
-    /* A file of this cgroup, never a path out of it. */
-    if (key[0] == '\0' || strchr(key, '/') || strcmp(key, ".") == 0 || strstr(key, ".."))
-      return husk_fail(err, 0, "%s: not a cgroup file name (no \"/\" or \"..\")", what);
+    _cleanup_free_ char *problem = husk_cgroup_unified_key_problem(key);
+    if (problem)
+      return husk_fail(err, 0, "%s: %s", what, problem);
     int ret = cg_write(dir, key, r->unified[i].value ? r->unified[i].value : "", what, err);
     if (ret < 0)
       return ret;

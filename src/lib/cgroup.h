@@ -81,6 +81,12 @@ char *husk_cgroup_v1_dir(const char *controller, const char *path);
 char *husk_cgroup_v2_dir(const char *path);
 /* Whether a cgroup2 directory lists `controller` in cgroup.controllers. */
 bool husk_cgroup_v2_has_controller(const char *dir, const char *controller);
+/* Why linux.resources.unified's `key` cannot be written on this host, or
+ * NULL (malloc'd): not a "controller.file" name of one cgroup's own, a
+ * controller the host's cgroup2 tree does not have, or no cgroup2 tree. The
+ * runtime-spec wants an error for a controller that is not there. */
+char *husk_cgroup_unified_key_problem(const char *key);
+
 /* Remove the cgroup and any cgroups below it under every hierarchy (waits
  * briefly for each to empty), then its parents from `owned_from` down (the
  * ones its create made) and husk's default parent, where they are empty. */

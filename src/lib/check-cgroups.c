@@ -226,25 +226,18 @@ static void check_hugepages(struct husk_check *ck, const struct oci_resources *r
 
 static void check_unified(struct husk_check *ck, const struct oci_resources *r,
                           enum husk_cgroup_mode mode) {
-  if (mode == HUSK_CGROUP_V1) {
-    check_error(ck, RES "unified",
-                "this host has cgroup v1 only, and \"unified\" holds cgroup v2 "
-                "files");
-    return;
-  }
   for (size_t i = 0; i < r->unified_len; i++) {
     const char *key = r->unified[i].key;
     _cleanup_free_ char *q = oci_json_quote(key);
     _cleanup_free_ char *path = xasprintf(RES "unified[%s]", q);
-    if (key[0] == '\0' || strchr(key, '/') || strcmp(key, ".") == 0 || strstr(key, "..")) {
-      check_error(ck, path, "not a cgroup file name (no \"/\" or \"..\")");
+    _cleanup_free_ char *problem = husk_cgroup_unified_key_problem(key);
+    if (problem) {
+      check_error(ck, path, "%s", problem);
+      if (mode == HUSK_CGROUP_V1)
+        return; /* once is enough */
       continue;
     }
     size_t len = strcspn(key, ".");
-    if (key[len] == '\0') {
-      check_error(ck, path, "not a cgroup file name (\"controller.file\")");
-      continue;
-    }
     _cleanup_free_ char *ctrl = xasprintf("%.*s", (int)len, key);
     if (strcmp(ctrl, "cgroup") == 0)
       continue; /* core files: every cgroup has them */

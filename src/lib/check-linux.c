@@ -6,6 +6,7 @@
 
 #include "check-internal.h"
 #include "json.h"
+#include "namespaces.h"
 #include "utils.h"
 
 /* The namespace a sysctl belongs to, or NULL when it is the host's. */
@@ -33,6 +34,11 @@ static void check_sysctl(struct husk_check *ck, const struct oci_kv *kv) {
     check_error(ck, path, "not a sysctl name");
     return;
   }
+  const char *field = husk_sysctl_conflict(ck->config, kv);
+  if (field)
+    check_error(ck, path, "\"%s\" conflicts with %s \"%s\": husk (as runc) refuses it",
+                kv->value, field,
+                strcmp(field, "hostname") == 0 ? ck->config->hostname : ck->config->domainname);
   const char *ns = sysctl_namespace(key);
   if (ns && !CHECK_NS(ck, ns)) {
     check_error(ck, path,

@@ -280,6 +280,27 @@ static void check_oom_score_adj(struct husk_check *ck, const struct oci_process 
                 v, atoi(text), why);
 }
 
+static void check_io_priority(struct husk_check *ck, const struct oci_process *p) {
+  const struct oci_io_priority *io = p->io_priority;
+  if (io == NULL || io->class_ == NULL)
+    return;
+  static const char *const classes[] = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"};
+  size_t k = 0;
+  while (k < ARRAY_SIZE(classes) && strcmp(classes[k], io->class_) != 0)
+    k++;
+  if (k == ARRAY_SIZE(classes))
+    check_error(ck, "process.ioPriority.class", "unknown class \"%s\" (IOPRIO_CLASS_RT, _BE or _IDLE)",
+                io->class_);
+  else if (io->has_priority && (io->priority < 0 || io->priority > 7))
+    check_error(ck, "process.ioPriority.priority", "%d is not within 0-7", io->priority);
+  /* The idle class has no levels: crun takes it alone. */
+  else if (!io->has_priority && strcmp(io->class_, "IOPRIO_CLASS_IDLE") != 0)
+    check_warning(ck, "process.ioPriority.priority",
+                  "missing (the runtime-spec requires it): husk, as runc and crun, uses 0, the "
+                  "highest level of %s",
+                  io->class_);
+}
+
 void check_process(struct husk_check *ck) {
   const struct oci_process *p = ck->config->process;
   if (p == NULL) {
@@ -294,6 +315,7 @@ void check_process(struct husk_check *ck) {
                   "terminal to; only a foreground 'husk run' works without one");
   check_rlimits(ck, p);
   check_oom_score_adj(ck, p);
+  check_io_priority(ck, p);
   if (p->apparmor_profile && p->apparmor_profile[0] && !husk_apparmor_enabled())
     check_error(ck, "process.apparmorProfile", "\"%s\": AppArmor is not enabled on this host",
                 p->apparmor_profile);

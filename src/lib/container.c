@@ -117,6 +117,14 @@ static int validate_config(const struct oci_config *c, const struct husk_create_
     if (values[i] && strlen(values[i]) > HOST_NAME_MAX)
       return husk_fail(err, 0, "config.json: %s: %zu bytes long, the most is %d", names[i],
                        strlen(values[i]), HOST_NAME_MAX);
+  for (size_t i = 0; c->linux_ && i < c->linux_->sysctl_len; i++) {
+    const struct oci_kv *kv = &c->linux_->sysctl[i];
+    const char *field = husk_sysctl_conflict(c, kv);
+    if (field)
+      return husk_fail(err, 0, "config.json: linux.sysctl[\"%s\"]: \"%s\" conflicts with %s \"%s\"",
+                       kv->key, kv->value, field,
+                       strcmp(field, "hostname") == 0 ? c->hostname : c->domainname);
+  }
   const struct oci_process *p = c->process;
   for (size_t i = 0; i < p->rlimits_len; i++)
     if (p->rlimits[i].soft > p->rlimits[i].hard)
@@ -259,6 +267,21 @@ static bool use_cgroup(const struct husk_context *ctx) {
          husk_cgroup_mode() != HUSK_CGROUP_NONE;
 }
 
+/* linux.resources rules that need nothing but the host's cgroup tree. */
+static int validate_resources(const struct husk_context *ctx, const struct oci_config *c,
+                              struct husk_error **err) {
+  const struct oci_resources *r = c->linux_ ? c->linux_->resources : NULL;
+  if (r == NULL || !use_cgroup(ctx))
+    return 0;
+  for (size_t i = 0; i < r->unified_len; i++) {
+    _cleanup_free_ char *problem = husk_cgroup_unified_key_problem(r->unified[i].key);
+    if (problem)
+      return husk_fail(err, 0, "config.json: linux.resources.unified[\"%s\"]: %s",
+                       r->unified[i].key, problem);
+  }
+  return 0;
+}
+
 /* state.json: first with pid 0 as soon as there is something to clean up
  * (the cgroup), then with the init's pid. */
 static int write_state(struct create_job *job, struct husk_error **err) {
@@ -388,6 +411,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   husk_phase("parse");
   int preserve_fds = opts->preserve_fds;
   if ((ret = validate_config(job.config, opts, err)) < 0 ||
+      (ret = validate_resources(ctx, job.config, err)) < 0 ||
       (ret = adapt_to_caller_env(job.config, &preserve_fds, err)) < 0 ||
       (ret = resolve_rootfs(bundle, job.config, &job.rootfs, err)) < 0 ||
       (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0 ||

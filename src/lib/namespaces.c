@@ -188,6 +188,19 @@ int husk_ns_enter_new_time(const struct oci_linux *linux_, struct husk_error **e
   return 0;
 }
 
+const char *husk_sysctl_conflict(const struct oci_config *c, const struct oci_kv *sysctl) {
+  const char *fields[] = {"hostname", "domainname"};
+  const char *values[] = {c->hostname, c->domainname};
+  for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+    if (sysctl->key == NULL || sysctl->value == NULL || values[i] == NULL || !values[i][0] ||
+        !str_has_prefix(sysctl->key, "kernel.") || strcmp(sysctl->key + 7, fields[i]) != 0)
+      continue;
+    if (strcmp(sysctl->value, values[i]) != 0)
+      return fields[i];
+  }
+  return NULL;
+}
+
 int husk_ns_check_sysctls(const struct husk_ns_plan *plan, const struct oci_linux *linux_,
                           struct husk_error **err) {
   static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb",  "kernel.msgmni",

@@ -46,6 +46,11 @@ int husk_ns_plan_init(struct husk_ns_plan *plan, const struct oci_linux *linux_,
                       struct husk_error **err);
 void husk_ns_plan_close(struct husk_ns_plan *plan);
 
+/* "hostname" or "domainname" when the sysctl kernel.hostname or
+ * kernel.domainname sets another value than that field of the config (runc
+ * refuses it), else NULL. */
+const char *husk_sysctl_conflict(const struct oci_config *c, const struct oci_kv *sysctl);
+
 /* linux.sysctl may only set what belongs to the container's own
  * namespaces (ipc, net, uts): anything else would change the host (as runc
  * refuses too). */

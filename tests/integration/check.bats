@@ -467,6 +467,12 @@ cgroup_v1_controllers() {
 	assert_line 'error: linux.sysctl["kernel.no_such_thing"]: no such sysctl on this host (/proc/sys/kernel/no_such_thing is missing)'
 }
 
+@test "check: kernel.hostname that conflicts with hostname" {
+	update_config '.hostname = "one" | .linux.sysctl = {"kernel.hostname": "two"}'
+	run -1 check
+	assert_line 'error: linux.sysctl["kernel.hostname"]: "two" conflicts with hostname "one": husk (as runc) refuses it'
+}
+
 @test "check: sysctl that is not namespaced is a warning" {
 	update_config '.linux.sysctl = {"vm.swappiness": "10"}'
 	run -0 check

@@ -269,6 +269,26 @@ requires_domainname() {
 	assert_nothing_left
 }
 
+@test "sysctl: kernel.domainname or kernel.hostname that conflicts with the config's field is refused, nothing left" {
+	requires_husk
+	update_config '.domainname = "example.org" | .linux.sysctl = {"kernel.domainname": "other.org"}'
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'linux.sysctl["kernel.domainname"]: "other.org" conflicts with domainname "example.org"'
+	assert_nothing_left
+	update_config '.domainname = null | .hostname = "one" | .linux.sysctl = {"kernel.hostname": "two"}'
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'linux.sysctl["kernel.hostname"]: "two" conflicts with hostname "one"'
+	assert_nothing_left
+}
+
+@test "sysctl: kernel.domainname that agrees with domainname is set" {
+	requires_domainname
+	update_config '.domainname = "example.org" | .linux.sysctl = {"kernel.domainname": "example.org"}'
+	set_args cat /proc/sys/kernel/domainname
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output example.org
+}
+
 @test "rlimits: soft above hard is refused before anything is made" {
 	requires_husk
 	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 2000, "hard": 1000}]'

@@ -51,6 +51,23 @@ teardown() {
 	assert_output --regexp '^idle'
 }
 
+@test "ioPriority: the idle class alone, without a priority (as crun takes it)" {
+	update_config '.process.ioPriority = {"class": "IOPRIO_CLASS_IDLE"}'
+	set_args ionice -p 1
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output --regexp '^idle'
+}
+
+@test "ioPriority: best-effort without a priority is level 0, and check warns" {
+	update_config '.process.ioPriority = {"class": "IOPRIO_CLASS_BE"}'
+	set_args ionice -p 1
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output 'best-effort: prio 0'
+	requires_husk
+	run -0 husk check --bundle "$BUNDLE"
+	assert_line 'warning: process.ioPriority.priority: missing (the runtime-spec requires it): husk, as runc and crun, uses 0, the highest level of IOPRIO_CLASS_BE'
+}
+
 @test "execCPUAffinity: the process runs on the listed cpus only" {
 	update_config '.process.execCPUAffinity = {"initial": "0", "final": "0"}'
 	set_args sh -c 'grep Cpus_allowed_list /proc/self/status'

@@ -86,7 +86,7 @@ static bool scheduler_eq(const struct oci_scheduler *a, const struct oci_schedul
 }
 
 static bool io_priority_eq(const struct oci_io_priority *a, const struct oci_io_priority *b) {
-  return str_eq(a->class_, b->class_) && a->priority == b->priority;
+  return str_eq(a->class_, b->class_) && OPT_EQ(a, b, priority);
 }
 
 static bool affinity_eq(const struct oci_cpu_affinity *a, const struct oci_cpu_affinity *b) {
@@ -403,7 +403,7 @@ static void test_full_values(void) {
   CHECK(p->scheduler->has_nice && p->scheduler->nice == -5);
   CHECK(p->scheduler->period == 18446744073709551000ULL);
   CHECK_STR(p->io_priority->class_, "IOPRIO_CLASS_RT");
-  CHECK(p->io_priority->priority == 3);
+  CHECK(p->io_priority->has_priority && p->io_priority->priority == 3);
   CHECK_STR(p->exec_cpu_affinity->final, "1-3");
 
   CHECK(c->root->readonly);
