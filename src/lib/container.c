@@ -233,6 +233,7 @@ struct create_job {
   pid_t pid;
   int pidfd;
   struct husk_ns_plan ns;
+  struct husk_hook_io hook_io;
 };
 
 /* Undo whatever a failed create made: no process, cgroup or state left. */
@@ -310,7 +311,9 @@ static int write_state(struct create_job *job, struct husk_error **err) {
 }
 
 /* prestart (deprecated, still run) and createRuntime: in husk's own
- * namespaces, while the init waits before its root switch. */
+ * namespaces, while the init waits before its root switch. They are steps
+ * 3 and 4 of the runtime-spec's lifecycle, after the environment is made
+ * (step 2): the state says "created", as crun's does. */
 static int run_runtime_hooks(struct create_job *job, struct husk_error **err) {
   struct husk_state st = {
       .id = (char *)job->id,
@@ -322,10 +325,10 @@ static int run_runtime_hooks(struct create_job *job, struct husk_error **err) {
   };
   const struct oci_config *c = job->config;
   husk_state_borrow_annotations(&st, c->annotations, c->annotations_len);
-  _cleanup_free_ char *json = husk_state_to_oci_json(&st, HUSK_STATUS_CREATING);
+  _cleanup_free_ char *json = husk_state_to_oci_json(&st, HUSK_STATUS_CREATED);
   husk_state_return_annotations(&st);
-  if (husk_hooks_run(c->hooks, HUSK_HOOK_PRESTART, json, err) < 0 ||
-      husk_hooks_run(c->hooks, HUSK_HOOK_CREATE_RUNTIME, json, err) < 0)
+  if (husk_hooks_run(c->hooks, HUSK_HOOK_PRESTART, json, &job->hook_io, err) < 0 ||
+      husk_hooks_run(c->hooks, HUSK_HOOK_CREATE_RUNTIME, json, &job->hook_io, err) < 0)
     return -EIO;
   return 0;
 }
@@ -381,7 +384,8 @@ static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
 int husk_container_create(const struct husk_context *ctx, const char *id,
                           const struct husk_create_options *opts, struct husk_created *out,
                           struct husk_error **err) {
-  struct create_job job = {.ctx = ctx, .id = id, .opts = opts, .dirfd = -1, .pidfd = -1};
+  struct create_job job = {.ctx = ctx, .id = id, .opts = opts, .dirfd = -1, .pidfd = -1,
+                           .hook_io = HUSK_HOOK_IO_INIT};
   int sync_fds[2] = {-1, -1};
   int cgroup_fd = -1;
   int console_fd = -1;
@@ -416,7 +420,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
       (ret = resolve_rootfs(bundle, job.config, &job.rootfs, err)) < 0 ||
       (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0 ||
       (ret = husk_idmap_validate(job.config->linux_, job.ns.new_user_ns, err)) < 0 ||
-      (ret = husk_ns_check_sysctls(&job.ns, job.config->linux_, err)) < 0)
+      (ret = husk_ns_check_sysctls(&job.ns, job.config->linux_, err)) < 0 ||
+      (ret = husk_hook_io_open(job.config, &job.hook_io, err)) < 0)
     goto out;
 
   job.dirfd = husk_state_dir_create(ctx->root, id, err);
@@ -535,6 +540,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
         .console_fd = console_fd,
         .idmap_fds = idmap_fds,
         .no_new_keyring = opts->no_new_keyring,
+        .hook_io = &job.hook_io,
         .proc_fd = -1,
         .fifo_fd = -1,
         .devnull_fd = -1,
@@ -587,6 +593,7 @@ out:
   if (job.dirfd >= 0)
     close(job.dirfd);
   husk_ns_plan_close(&job.ns);
+  husk_hook_io_close(&job.hook_io);
   oci_config_free(job.config);
   free(job.rootfs);
   free(job.cgroup_path);
@@ -610,22 +617,51 @@ static int open_init_pidfd(const struct husk_state *st) {
   return fd;
 }
 
-/* poststart and poststop: warnings when they fail, as the spec says. */
-static void run_lifecycle_hooks(const struct husk_context *ctx, const char *id,
-                                const struct husk_state *st, enum husk_hook_kind kind,
-                                enum husk_status status) {
-  _cleanup_free_ char *path = xasprintf("%s/%s/config.json", ctx->root, id);
-  struct husk_error *e = NULL;
-  struct oci_config *c = oci_config_load(path, &e);
-  if (c == NULL) {
-    husk_warn("%s hooks not run: %s", kind == HUSK_HOOK_POSTSTART ? "poststart" : "poststop",
-              e->msg);
-    husk_error_free(e);
+/* SIGKILL everything and wait (bounded) for the init to be gone. */
+static void kill_and_wait(const struct husk_state *st) {
+  if (st->cgroup_path && st->cgroup_path[0])
+    husk_cgroup_kill(st->cgroup_path, SIGKILL, NULL);
+  int fd = open_init_pidfd(st);
+  if (fd == -ESRCH)
+    return;
+  if (fd >= 0) {
+    husk_pidfd_send_signal(fd, SIGKILL);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    poll(&p, 1, 10000);
+    close(fd);
     return;
   }
-  _cleanup_free_ char *json = husk_state_to_oci_json(st, status);
-  husk_hooks_run_warn(c->hooks, kind, json);
+  kill(st->pid, SIGKILL);
+  for (int i = 0; i < 1000 && husk_pid_start_time(st->pid) == st->pid_start_time; i++) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+}
+
+/* The config the container was made with, kept in its state directory. */
+static struct oci_config *load_container_config(const struct husk_context *ctx, const char *id,
+                                                struct husk_error **err) {
+  _cleanup_free_ char *path = xasprintf("%s/%s/config.json", ctx->root, id);
+  return oci_config_load(path, err);
+}
+
+/* poststart: runtime-spec 1.3 wants a failure to be an error that stops the
+ * container and goes on to its destruction (crun deletes it too). */
+static int run_poststart_hooks(const struct husk_context *ctx, const char *id,
+                               const struct husk_state *st, struct husk_error **err) {
+  struct oci_config *c = load_container_config(ctx, id, err);
+  if (c == NULL) {
+    husk_error_prefix(err, "container \"%s\": poststart hooks not run: ", id);
+    return -EIO;
+  }
+  struct husk_hook_io io = HUSK_HOOK_IO_INIT;
+  _cleanup_free_ char *json = husk_state_to_oci_json(st, HUSK_STATUS_RUNNING);
+  int r = husk_hook_io_open(c, &io, err);
+  if (r == 0)
+    r = husk_hooks_run(c->hooks, HUSK_HOOK_POSTSTART, json, &io, err);
+  husk_hook_io_close(&io);
   oci_config_free(c);
+  return r;
 }
 
 /* Wait for the fifo's byte from the init, or for the init to die. */
@@ -666,12 +702,16 @@ int husk_container_start(const struct husk_context *ctx, const char *id, struct 
   int r = husk_lookup(ctx, id, true, &l, err);
   if (r < 0)
     return r;
+  bool poststart_failed = false;
   switch (l.status) {
   case HUSK_STATUS_CREATED:
     r = open_exec_fifo(&l, id, err);
     husk_phase("start");
-    if (r == 0 && l.st.has_hooks)
-      run_lifecycle_hooks(ctx, id, &l.st, HUSK_HOOK_POSTSTART, HUSK_STATUS_RUNNING);
+    if (r == 0 && l.st.has_hooks && run_poststart_hooks(ctx, id, &l.st, err) < 0) {
+      kill_and_wait(&l.st);
+      poststart_failed = true;
+      r = -EIO;
+    }
     break;
   case HUSK_STATUS_STOPPED:
     r = husk_fail(err, 0, "container \"%s\": cannot start a container that has stopped", id);
@@ -684,6 +724,15 @@ int husk_container_start(const struct husk_context *ctx, const char *id, struct 
                   husk_status_name(l.status));
   }
   husk_lookup_release(&l);
+  if (poststart_failed) {
+    /* Destroyed once the lock is released: delete takes it again. */
+    struct husk_error *derr = NULL;
+    if (husk_container_delete(ctx, id, true, &derr) < 0) {
+      husk_warn("%s", derr->msg);
+      husk_error_free(derr);
+    }
+    husk_error_prefix(err, "container \"%s\" stopped and deleted: ", id);
+  }
   return r;
 }
 
@@ -730,27 +779,6 @@ int husk_container_kill(const struct husk_context *ctx, const char *id, int sig,
   }
   husk_lookup_release(&l);
   return r;
-}
-
-/* SIGKILL everything and wait (bounded) for the init to be gone. */
-static void kill_and_wait(const struct husk_state *st) {
-  if (st->cgroup_path && st->cgroup_path[0])
-    husk_cgroup_kill(st->cgroup_path, SIGKILL, NULL);
-  int fd = open_init_pidfd(st);
-  if (fd == -ESRCH)
-    return;
-  if (fd >= 0) {
-    husk_pidfd_send_signal(fd, SIGKILL);
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    poll(&p, 1, 10000);
-    close(fd);
-    return;
-  }
-  kill(st->pid, SIGKILL);
-  for (int i = 0; i < 1000 && husk_pid_start_time(st->pid) == st->pid_start_time; i++) {
-    struct timespec ts = {0, 10 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-  }
 }
 
 int husk_container_delete(const struct husk_context *ctx, const char *id, bool force,
@@ -801,7 +829,14 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
     r = husk_state_dir_remove(ctx->root, id, err);
   if (r == 0 && config) {
     _cleanup_free_ char *json = husk_state_to_oci_json(&l.st, HUSK_STATUS_STOPPED);
-    husk_hooks_run_warn(config->hooks, HUSK_HOOK_POSTSTOP, json);
+    struct husk_hook_io io = HUSK_HOOK_IO_INIT;
+    struct husk_error *ioerr = NULL;
+    if (husk_hook_io_open(config, &io, &ioerr) < 0) {
+      husk_warn("%s", ioerr->msg);
+      husk_error_free(ioerr);
+    }
+    husk_hooks_run_warn(config->hooks, HUSK_HOOK_POSTSTOP, json, &io);
+    husk_hook_io_close(&io);
   }
   oci_config_free(config);
   husk_lookup_release(&l);

@@ -11,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "annotations.h"
 #include "log.h"
+#include "pidfd.h"
 #include "utils.h"
 
 #define OUTPUT_MAX 4096
@@ -55,14 +57,40 @@ bool husk_hooks_has(const struct oci_hooks *h, enum husk_hook_kind kind) {
   return n > 0;
 }
 
+int husk_hook_io_open(const struct oci_config *c, struct husk_hook_io *io, struct husk_error **err) {
+  const char *keys[] = {HUSK_ANN_HOOKS_STDOUT, HUSK_ANN_HOOKS_STDERR};
+  int *fds[] = {&io->out_fd, &io->err_fd};
+  for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+    const char *path = husk_annotation(c, keys[i]);
+    if (path == NULL || path[0] == '\0')
+      continue;
+    *fds[i] = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
+    if (*fds[i] < 0) {
+      int e = errno;
+      husk_hook_io_close(io);
+      return husk_fail(err, e, "annotations[\"%s\"]: open %s", keys[i], path);
+    }
+  }
+  return 0;
+}
+
+void husk_hook_io_close(struct husk_hook_io *io) {
+  if (io->out_fd >= 0)
+    close(io->out_fd);
+  if (io->err_fd >= 0)
+    close(io->err_fd);
+  io->out_fd = io->err_fd = -1;
+}
+
 static long elapsed_ms(const struct timespec *start) {
   struct timespec now;
   clock_gettime(CLOCK_MONOTONIC, &now);
   return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
-__attribute__((noreturn)) static void exec_hook(const struct oci_hook *hook, int in, int out) {
-  if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+__attribute__((noreturn)) static void exec_hook(const struct oci_hook *hook, int in, int out,
+                                                int errfd) {
+  if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
     _exit(127);
   char *empty[] = {NULL};
   char *argv0[] = {hook->path, NULL};
@@ -73,8 +101,58 @@ __attribute__((noreturn)) static void exec_hook(const struct oci_hook *hook, int
   _exit(127);
 }
 
+/* Collect the hook's output until it has exited and its pipe is closed (by
+ * it and whatever it started), or its timeout passes. false on a timeout. */
+static bool wait_for_hook(pid_t pid, int pidfd, int out, long limit_ms, char *output,
+                          size_t *used, int *status) {
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  bool exited = false;
+  while (out >= 0 || !exited) {
+    long left = limit_ms < 0 ? -1 : limit_ms - elapsed_ms(&start);
+    if (limit_ms >= 0 && left <= 0) {
+      kill(pid, SIGKILL);
+      break;
+    }
+    struct pollfd p[2] = {{.fd = out, .events = POLLIN}, {.fd = exited ? -1 : pidfd, .events = POLLIN}};
+    if (out < 0 && pidfd < 0) {
+      /* No pidfd (before Linux 5.3) and nothing to read: wait unbounded. */
+      while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+      return true;
+    }
+    int n = poll(p, 2, (int)(left < 0 ? -1 : left));
+    if (n < 0 && errno != EINTR)
+      break;
+    if (n <= 0)
+      continue;
+    if (p[1].revents) {
+      exited = true;
+      while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+    }
+    if (p[0].revents) {
+      char buf[1024];
+      ssize_t r = read(out, buf, sizeof(buf));
+      if (r <= 0) {
+        out = -1; /* the caller closes it */
+        continue;
+      }
+      size_t take = (size_t)r < OUTPUT_MAX - *used ? (size_t)r : OUTPUT_MAX - *used;
+      memcpy(output + *used, buf, take);
+      *used += take;
+    }
+  }
+  if (!exited) {
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+      ;
+    return limit_ms < 0 || elapsed_ms(&start) < limit_ms;
+  }
+  return true;
+}
+
 static int run_one(const struct oci_hook *hook, const char *what, const char *state_json,
-                   struct husk_error **err) {
+                   const struct husk_hook_io *io, struct husk_error **err) {
   int in[2], out[2];
   if (pipe2(in, O_CLOEXEC) < 0)
     return husk_fail(err, errno, "%s: pipe", what);
@@ -85,7 +163,8 @@ static int run_one(const struct oci_hook *hook, const char *what, const char *st
   }
   pid_t pid = fork();
   if (pid == 0)
-    exec_hook(hook, in[0], out[1]);
+    exec_hook(hook, in[0], io && io->out_fd >= 0 ? io->out_fd : out[1],
+              io && io->err_fd >= 0 ? io->err_fd : out[1]);
   close(in[0]);
   close(out[1]);
   if (pid < 0) {
@@ -93,6 +172,7 @@ static int run_one(const struct oci_hook *hook, const char *what, const char *st
     close(out[0]);
     return husk_fail(err, errno, "%s: fork", what);
   }
+  _cleanup_close_ int pidfd = husk_pidfd_open(pid);
   /* The state is small: one write fits the pipe. A hook that does not read
    * it must not block us, hence the ignored EPIPE. */
   signal(SIGPIPE, SIG_IGN);
@@ -101,35 +181,10 @@ static int run_one(const struct oci_hook *hook, const char *what, const char *st
 
   char output[OUTPUT_MAX + 1];
   size_t used = 0;
-  struct timespec start;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  long limit = hook->has_timeout ? (long)hook->timeout * 1000 : -1;
-  bool timed_out = false;
-  for (;;) {
-    long left = limit < 0 ? -1 : limit - elapsed_ms(&start);
-    if (limit >= 0 && left <= 0) {
-      timed_out = true;
-      kill(pid, SIGKILL);
-      break;
-    }
-    struct pollfd p = {.fd = out[0], .events = POLLIN};
-    int n = poll(&p, 1, (int)(left < 0 ? -1 : left));
-    if (n < 0 && errno != EINTR)
-      break;
-    if (n <= 0)
-      continue;
-    char buf[1024];
-    ssize_t r = read(out[0], buf, sizeof(buf));
-    if (r <= 0)
-      break; /* the hook (and whatever it started) closed its output */
-    size_t take = (size_t)r < OUTPUT_MAX - used ? (size_t)r : OUTPUT_MAX - used;
-    memcpy(output + used, buf, take);
-    used += take;
-  }
-  close(out[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-    ;
+  bool in_time = wait_for_hook(pid, pidfd, out[0], hook->has_timeout ? (long)hook->timeout * 1000 : -1,
+                               output, &used, &status);
+  close(out[0]);
   output[used] = '\0';
   /* One line: the output's newlines become "; ". */
   while (used > 0 && (output[used - 1] == '\n' || output[used - 1] == ' '))
@@ -138,7 +193,7 @@ static int run_one(const struct oci_hook *hook, const char *what, const char *st
     if (*c == '\n')
       *c = ';';
   const char *sep = used ? ": " : "";
-  if (timed_out)
+  if (!in_time)
     return husk_fail(err, 0, "%s %s: killed after its timeout of %d s%s%s", what, hook->path,
                      hook->timeout, sep, output);
   if (WIFSIGNALED(status))
@@ -151,12 +206,12 @@ static int run_one(const struct oci_hook *hook, const char *what, const char *st
 }
 
 int husk_hooks_run(const struct oci_hooks *h, enum husk_hook_kind kind, const char *state_json,
-                   struct husk_error **err) {
+                   const struct husk_hook_io *io, struct husk_error **err) {
   size_t n;
   const struct oci_hook *hooks = hooks_of(h, kind, &n);
   for (size_t i = 0; i < n; i++) {
     _cleanup_free_ char *what = xasprintf("hooks.%s[%zu]", kind_name(kind), i);
-    if (run_one(&hooks[i], what, state_json, err) < 0)
+    if (run_one(&hooks[i], what, state_json, io, err) < 0)
       return -EIO;
   }
   if (n)
@@ -165,9 +220,9 @@ int husk_hooks_run(const struct oci_hooks *h, enum husk_hook_kind kind, const ch
 }
 
 void husk_hooks_run_warn(const struct oci_hooks *h, enum husk_hook_kind kind,
-                         const char *state_json) {
+                         const char *state_json, const struct husk_hook_io *io) {
   struct husk_error *err = NULL;
-  if (husk_hooks_run(h, kind, state_json, &err) < 0) {
+  if (husk_hooks_run(h, kind, state_json, io, &err) < 0) {
     husk_warn("%s", err->msg);
     husk_error_free(err);
   }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "cgroup.h"
+#include "hooks.h"
 #include "namespaces.h"
 #include "spec.h"
 
@@ -24,6 +25,7 @@ struct husk_init_ctx {
   int console_fd;   /* connected --console-socket, or -1 */
   int *idmap_fds;   /* per mount: the user namespace of an idmapped one, or -1 */
   bool no_new_keyring;
+  const struct husk_hook_io *hook_io; /* opened on the host, for the hooks run in here */
 
   /* Filled in by the init itself. */
   int proc_fd;  /* the host's /proc, usable after pivot_root */

@@ -32,12 +32,13 @@ write_hook_script() {
 		#!/bin/sh
 		state=$(cat)
 		field() { echo "$state" | sed -n "s/.*\"$1\": \"\([^\"]*\)\".*/\1/p"; }
-		echo "$1 $(field status) $(field id) $(readlink /proc/self/ns/mnt)" >>"$2"
+		pid=$(echo "$state" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+		echo "$1 $(field status) $(field id) $(readlink /proc/self/ns/mnt) pid=$pid" >>"$2"
 	SH
 	chmod +x "$BUNDLE/rootfs/hook.sh"
 }
 
-@test "hooks: all six kinds run in order, with the state on stdin" {
+@test "hooks: all six kinds run in order, with the state on stdin (the status the runtime-spec's lifecycle gives each step)" {
 	update_config "
 		.hooks.prestart = [$(hook prestart "$LOG/log")]
 		| .hooks.createRuntime = [$(hook createRuntime "$LOG/log")]
@@ -48,8 +49,10 @@ write_hook_script() {
 	set_args true
 	run -0 husk run --bundle "$BUNDLE" c1
 	run -0 cut -d' ' -f1-3 "$LOG/log"
-	assert_output "$(printf '%s\n' 'prestart creating c1' 'createRuntime creating c1' \
-		'createContainer creating c1' 'startContainer created c1' 'poststart running c1' \
+	# prestart, createRuntime and createContainer are steps 3-5, after the
+	# environment is made (step 2): "created", as crun passes it
+	assert_output "$(printf '%s\n' 'prestart created c1' 'createRuntime created c1' \
+		'createContainer created c1' 'startContainer created c1' 'poststart running c1' \
 		'poststop stopped c1')"
 }
 
@@ -62,10 +65,27 @@ write_hook_script() {
 	run -0 husk run --bundle "$BUNDLE" c1
 	inside=$output
 	host=$(readlink /proc/self/ns/mnt)
-	run -0 cat "$LOG/log"
-	assert_line "createRuntime creating c1 $host"
-	assert_line "createContainer creating c1 $inside"
+	run -0 cut -d' ' -f1-4 "$LOG/log"
+	assert_line "createRuntime created c1 $host"
+	assert_line "createContainer created c1 $inside"
 	assert_line "startContainer created c1 $inside"
+}
+
+@test "hooks: the pid is the runtime's view in the runtime's namespaces, the container's inside" {
+	update_config "
+		.hooks.createRuntime = [$(hook createRuntime "$LOG/log")]
+		| .hooks.createContainer = [$(hook createContainer "$LOG/log")]
+		| .hooks.startContainer = [$(hook startContainer /hooklog/log)]
+		| .hooks.poststart = [$(hook poststart "$LOG/log")]"
+	set_args sleep 30
+	run -0 husk_bg create --bundle "$BUNDLE" c1
+	pid=$(container_pid c1)
+	run -0 husk start c1
+	run -0 awk '{ print $1, $5 }' "$LOG/log"
+	assert_line "createRuntime pid=$pid"
+	assert_line "createContainer pid=1"
+	assert_line "startContainer pid=1"
+	assert_line "poststart pid=$pid"
 }
 
 @test "hooks: a failing createRuntime hook fails create with its output, nothing left" {
@@ -107,14 +127,51 @@ write_hook_script() {
 	fi
 }
 
-@test "hooks: a failing poststart hook is only a warning" {
+@test "hooks: a failing poststart hook fails start, stops and deletes the container, and runs poststop (runtime-spec 1.3)" {
+	requires_husk
+	update_config ".hooks.poststart = [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo not ready >&2; exit 4\"]}]
+		| .hooks.poststop = [$(hook poststop "$LOG/log")]"
+	set_args sleep 60
+	run -0 husk_bg create --bundle "$BUNDLE" c1
+	pid=$(container_pid c1)
+	run -1 husk start c1
+	assert_husk_error 'container "c1" stopped and deleted' 'hooks.poststart[0]' 'status 4' 'not ready'
+	wait_for_exit "$pid"
+	run -0 cut -d' ' -f1-3 "$LOG/log"
+	assert_output 'poststop stopped c1'
+	assert_nothing_left
+}
+
+@test "hooks: run with a failing poststart hook fails and leaves nothing" {
+	requires_husk
 	update_config '.hooks.poststart = [{"path": "/bin/false"}]'
-	set_args echo ran
+	set_args sleep 60
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_output --partial 'hooks.poststart[0]'
+	assert_nothing_left
+}
+
+@test "hooks: run.oci.hooks.stdout and run.oci.hooks.stderr take the hooks' output (crun's annotations)" {
+	requires_husk
+	update_config ".annotations[\"run.oci.hooks.stdout\"] = \"$LOG/out\"
+		| .annotations[\"run.oci.hooks.stderr\"] = \"$LOG/err\"
+		| .hooks.createRuntime = [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo to-out; echo to-err >&2\"]}]
+		| .hooks.poststop = [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo stop-out; echo stop-err >&2\"]}]"
+	set_args true
 	run -0 husk run --bundle "$BUNDLE" c1
-	assert_output --partial ran
-	if is_husk; then
-		assert_output --partial 'warning: hooks.poststart[0]'
-	fi
+	run -0 cat "$LOG/out"
+	assert_output $'to-out\nstop-out'
+	run -0 cat "$LOG/err"
+	assert_output $'to-err\nstop-err'
+}
+
+@test "hooks: run.oci.hooks.stdout that cannot be opened fails create, nothing left" {
+	requires_husk
+	update_config ".annotations[\"run.oci.hooks.stdout\"] = \"$LOG/no/such/dir/out\"
+		| .hooks.createRuntime = [{\"path\": \"/bin/true\"}]"
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'annotations["run.oci.hooks.stdout"]' "$LOG/no/such/dir/out" 'No such file or directory'
+	assert_nothing_left
 }
 
 @test "hooks: poststop runs on delete of a stopped container" {
