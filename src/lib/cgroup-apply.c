@@ -54,6 +54,31 @@ static char *missing_controller_hint(const char *dir, const char *file) {
                    ctrl, dir, parent);
 }
 
+int cg_apply_hugetlb(const char *dir, const struct oci_resources *r, const char *limit_suffix,
+                     struct husk_error **err) {
+  bool rsvd = true;
+  for (size_t i = 0; i < r->hugepage_limits_len; i++) {
+    const struct oci_hugepage_limit *h = &r->hugepage_limits[i];
+    int ret = cg_check_page_size(h->page_size, i, err);
+    if (ret < 0)
+      return ret;
+    _cleanup_free_ char *file = xasprintf("hugetlb.%s%s", h->page_size, limit_suffix);
+    _cleanup_free_ char *rsvd_file = xasprintf("hugetlb.%s.rsvd%s", h->page_size, limit_suffix);
+    _cleanup_free_ char *what = xasprintf(RES "hugepageLimits[%zu]", i);
+    if ((ret = cg_write_u64(dir, file, h->limit, what, err)) < 0)
+      return ret;
+    rsvd = rsvd && cg_has(dir, rsvd_file);
+    if (rsvd && (ret = cg_write_u64(dir, rsvd_file, h->limit, what, err)) < 0)
+      return ret;
+  }
+  return 0;
+}
+
+int cg_apply_pids_limit(const char *dir, int64_t limit, struct husk_error **err) {
+  return limit >= 0 ? cg_write_i64(dir, "pids.max", limit, RES "pids.limit", err)
+                    : cg_write(dir, "pids.max", "max", RES "pids.limit", err);
+}
+
 int cg_write(const char *dir, const char *file, const char *value, const char *what,
              struct husk_error **err) {
   _cleanup_free_ char *full = xasprintf("%s/%s", dir, file);

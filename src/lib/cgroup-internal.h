@@ -72,6 +72,15 @@ int husk_cgroup_v1_apply(const char *path, const struct oci_resources *r, bool u
                          struct husk_error **err);
 int husk_cgroup_v2_apply(const char *path, const struct oci_resources *r, bool update,
                          struct husk_error **err);
+/* hugepageLimits, as runc: each limit to hugetlb.<size><limit_suffix> and to
+ * its reservation counterpart, hugetlb.<size>.rsvd<limit_suffix>, which
+ * kernels before 5.7 lack (then skipped). Suffix ".max" on v2,
+ * ".limit_in_bytes" on v1. */
+int cg_apply_hugetlb(const char *dir, const struct oci_resources *r, const char *limit_suffix,
+                     struct husk_error **err);
+/* The limit pids.max gets: "max" for a negative one, else the number (0
+ * included: runtime-spec 1.3 makes it a real limit). */
+int cg_apply_pids_limit(const char *dir, int64_t limit, struct husk_error **err);
 /* Pieces the v1 applier borrows from v2 on hybrid hosts, and back. */
 int cg2_apply_hugetlb(const char *dir, const struct oci_resources *r, struct husk_error **err);
 int cg2_apply_rdma(const char *dir, const struct oci_resources *r, struct husk_error **err);

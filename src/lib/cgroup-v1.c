@@ -280,19 +280,8 @@ static int apply_v1_or_unified(const char *path, const char *controller, const c
     return strcmp(controller, "hugetlb") == 0 ? cg2_apply_hugetlb(v2, r, err)
                                               : cg2_apply_rdma(v2, r, err);
   }
-  int ret;
-  if (strcmp(controller, "hugetlb") == 0) {
-    for (size_t i = 0; i < r->hugepage_limits_len; i++) {
-      const struct oci_hugepage_limit *h = &r->hugepage_limits[i];
-      if ((ret = cg_check_page_size(h->page_size, i, err)) < 0)
-        return ret;
-      _cleanup_free_ char *file = xasprintf("hugetlb.%s.limit_in_bytes", h->page_size);
-      _cleanup_free_ char *what = xasprintf(RES "hugepageLimits[%zu]", i);
-      if ((ret = cg_write_u64(dir, file, h->limit, what, err)) < 0)
-        return ret;
-    }
-    return 0;
-  }
+  if (strcmp(controller, "hugetlb") == 0)
+    return cg_apply_hugetlb(dir, r, ".limit_in_bytes", err);
   return cg2_apply_rdma(dir, r, err); /* rdma.max reads the same on v1 */
 }
 
@@ -372,9 +361,7 @@ int husk_cgroup_v1_apply(const char *path, const struct oci_resources *r, bool u
     _cleanup_free_ char *dir = need_dir("pids", path, RES "pids.limit", err);
     if (dir == NULL)
       return -ENOENT;
-    ret = r->pids_limit > 0 ? cg_write_i64(dir, "pids.max", r->pids_limit, RES "pids.limit", err)
-                            : cg_write(dir, "pids.max", "max", RES "pids.limit", err);
-    if (ret < 0)
+    if ((ret = cg_apply_pids_limit(dir, r->pids_limit, err)) < 0)
       return ret;
   }
   if (r->block_io && (ret = apply_blkio(path, r->block_io, err)) < 0)

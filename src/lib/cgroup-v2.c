@@ -184,17 +184,7 @@ static int apply_io(const char *dir, const struct oci_block_io *b, struct husk_e
 }
 
 int cg2_apply_hugetlb(const char *dir, const struct oci_resources *r, struct husk_error **err) {
-  for (size_t i = 0; i < r->hugepage_limits_len; i++) {
-    const struct oci_hugepage_limit *h = &r->hugepage_limits[i];
-    int ret = cg_check_page_size(h->page_size, i, err);
-    if (ret < 0)
-      return ret;
-    _cleanup_free_ char *file = xasprintf("hugetlb.%s.max", h->page_size);
-    _cleanup_free_ char *what = xasprintf(RES "hugepageLimits[%zu]", i);
-    if ((ret = cg_write_u64(dir, file, h->limit, what, err)) < 0)
-      return ret;
-  }
-  return 0;
+  return cg_apply_hugetlb(dir, r, ".max", err);
 }
 
 int cg2_apply_rdma(const char *dir, const struct oci_resources *r, struct husk_error **err) {
@@ -281,12 +271,8 @@ int husk_cgroup_v2_apply(const char *path, const struct oci_resources *r, bool u
     return ret;
   if (r->cpu && (ret = apply_cpu(dir, r->cpu, update, err)) < 0)
     return ret;
-  if (r->has_pids_limit) {
-    ret = r->pids_limit > 0 ? cg_write_i64(dir, "pids.max", r->pids_limit, RES "pids.limit", err)
-                            : cg_write(dir, "pids.max", "max", RES "pids.limit", err);
-    if (ret < 0)
-      return ret;
-  }
+  if (r->has_pids_limit && (ret = cg_apply_pids_limit(dir, r->pids_limit, err)) < 0)
+    return ret;
   if (r->block_io && (ret = apply_io(dir, r->block_io, err)) < 0)
     return ret;
   if ((ret = cg2_apply_hugetlb(dir, r, err)) < 0)

@@ -211,6 +211,39 @@ assert_file() {
 	assert_file "$(v1_dir pids "$CG")/pids.max" 42
 }
 
+@test "pids.limit 0 is a limit of 0 (runtime-spec 1.3): the container runs and cannot fork" {
+	is_v2 && requires_v2 pids
+	is_v2 || requires_v1 pids
+	update_config '.linux.resources.pids = {"limit": 0}'
+	set_args sh -c 'echo running; (true) && echo forked'
+	# busybox sh gives up when it cannot fork
+	run -2 husk run --bundle "$BUNDLE" c1
+	assert_line --index 0 running
+	assert_line --partial "can't fork: Resource temporarily unavailable"
+	refute_line forked
+	update_config '.linux.resources.pids = {"limit": 2}'
+	run -0 husk run --bundle "$BUNDLE" c2
+	assert_output $'running\nforked'
+}
+
+@test "hugepageLimits: the reservation limit too (hugetlb.<size>.rsvd.*), where the kernel has it" {
+	requires_husk
+	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB huge pages on this host"
+	update_config '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
+	set_args sleep 300
+	local dir file
+	if dir=$(v1_dir hugetlb "$CG"); then
+		file=hugetlb.2MB.rsvd.limit_in_bytes
+	elif grep -qw hugetlb "$(v2_dir /)/cgroup.subtree_control"; then
+		dir=$(v2_dir "$CG") file=hugetlb.2MB.rsvd.max
+	else
+		skip "no hugetlb controller for the container here"
+	fi
+	husk_bg run -d --bundle "$BUNDLE" c1
+	[ -e "$dir/$file" ] || skip "this kernel has no $file (before Linux 5.7): only the plain limit is set"
+	assert_file "$dir/$file" 4194304
+}
+
 @test "v1 cpu: shares, quota and period" {
 	requires_v1 cpu
 	update_config '.linux.resources.cpu = {"shares": 512, "quota": 50000, "period": 100000}'
@@ -579,7 +612,7 @@ memory_limit_file() {
 	assert_nothing_left
 }
 
-@test "v2 pids.limit is pids.max, -1 and 0 are max" {
+@test "v2 pids.limit is pids.max, -1 is max, 0 is a limit of 0 (runtime-spec 1.3)" {
 	requires_v2 pids
 	update_config '.linux.resources.pids = {"limit": 42}'
 	start_sleeper
@@ -587,7 +620,7 @@ memory_limit_file() {
 	run -0 husk update --pids-limit -1 c1
 	assert_file "$(v2_dir "$CG")/pids.max" max
 	run -0 husk update --pids-limit 0 c1
-	assert_file "$(v2_dir "$CG")/pids.max" max
+	assert_file "$(v2_dir "$CG")/pids.max" 0
 }
 
 @test "v2 blkio weight becomes io.bfq.weight or io.weight" {
