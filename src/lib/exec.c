@@ -177,6 +177,8 @@ static struct oci_process *build_process(struct oci_config *c, const struct husk
     husk_fail(err, 0, "exec: no command given (pass COMMAND or --process)");
     goto fail;
   }
+  if (husk_exec_affinity_check(p, err) < 0)
+    goto fail;
   return p;
 fail:
   oci_process_free(p);
@@ -241,7 +243,7 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
   if (husk_sync_recv(job->sync_fd, &msg) != HUSK_SYNC_GO)
     _exit(255);
   free(msg);
-  if (husk_cgroup_join_v1(&job->v1_tasks, &err) < 0)
+  if (husk_cgroup_join_v1(&job->v1_tasks, &err) < 0 || husk_exec_affinity_final(p, &err) < 0)
     exec_fail(job, err);
   if (p->terminal) {
     if (setsid() < 0) {
@@ -257,7 +259,7 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
   _cleanup_close_ int proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (husk_process_rlimits(p, &err) < 0 || husk_process_cwd(p, &err) < 0 ||
       husk_process_find_executable(p, &exe, &err) < 0 || husk_process_scheduling(p, &err) < 0 ||
-      husk_lsm_apply(p, proc_fd, &err) < 0)
+      husk_personality(job->config->linux_, &err) < 0 || husk_lsm_apply(p, proc_fd, &err) < 0)
     exec_fail(job, err);
   _cleanup_free_ char *home = husk_process_default_home(p);
   /* The container's seccomp filter applies to exec'd processes too. */
@@ -296,7 +298,9 @@ __attribute__((noreturn)) static void run_helper(struct exec_job *job, int helpe
       goto fail;
     }
   }
-  if (join_namespaces(job, &err) < 0)
+  /* Before the process exists, so that it starts on these cpus, outside
+   * the container's cgroup. */
+  if (husk_exec_affinity_initial(job->process, &err) < 0 || join_namespaces(job, &err) < 0)
     goto fail;
   /* With CLONE_PARENT clone3 wants no exit_signal: the child inherits ours
    * (SIGCHLD), delivered to husk. */

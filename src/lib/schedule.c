@@ -120,26 +120,38 @@ int husk_parse_cpu_list(const char *list, cpu_set_t *set) {
   return 0;
 }
 
-/* The process is already in its cgroup: the "final" affinity applies; the
- * "initial" one only when there is no final. */
-static int apply_affinity(const struct oci_cpu_affinity *a, struct husk_error **err) {
-  const char *list = a->final && a->final[0] ? a->final : a->initial;
+/* One list of process.execCPUAffinity: "initial" or "final". */
+static int affinity(const struct oci_process *p, bool final, bool apply, struct husk_error **err) {
+  const struct oci_cpu_affinity *a = p->exec_cpu_affinity;
+  const char *list = a == NULL ? NULL : final ? a->final : a->initial;
   if (list == NULL || list[0] == '\0')
-    return 0;
+    return 0; /* the kernel's choice stands, as the spec says */
+  const char *which = final ? "final" : "initial";
   cpu_set_t set;
   if (husk_parse_cpu_list(list, &set) < 0)
-    return husk_fail(err, 0, "process.execCPUAffinity: \"%s\" is not a cpu list", list);
-  if (sched_setaffinity(0, sizeof(set), &set) < 0)
-    return husk_fail(err, errno, "process.execCPUAffinity: set %s", list);
+    return husk_fail(err, 0, "process.execCPUAffinity.%s: \"%s\" is not a cpu list (\"0-3,7\")",
+                     which, list);
+  if (apply && sched_setaffinity(0, sizeof(set), &set) < 0)
+    return husk_fail(err, errno, "process.execCPUAffinity.%s: set %s", which, list);
   return 0;
+}
+
+int husk_exec_affinity_check(const struct oci_process *p, struct husk_error **err) {
+  return affinity(p, false, false, err) < 0 || affinity(p, true, false, err) < 0 ? -EINVAL : 0;
+}
+
+int husk_exec_affinity_initial(const struct oci_process *p, struct husk_error **err) {
+  return affinity(p, false, true, err);
+}
+
+int husk_exec_affinity_final(const struct oci_process *p, struct husk_error **err) {
+  return affinity(p, true, true, err);
 }
 
 int husk_process_scheduling(const struct oci_process *p, struct husk_error **err) {
   if (p->scheduler && apply_scheduler(p->scheduler, err) < 0)
     return -EINVAL;
   if (p->io_priority && apply_io_priority(p->io_priority, err) < 0)
-    return -EINVAL;
-  if (p->exec_cpu_affinity && apply_affinity(p->exec_cpu_affinity, err) < 0)
     return -EINVAL;
   return 0;
 }

@@ -68,17 +68,64 @@ teardown() {
 	assert_line 'warning: process.ioPriority.priority: missing (the runtime-spec requires it): husk, as runc and crun, uses 0, the highest level of IOPRIO_CLASS_BE'
 }
 
-@test "execCPUAffinity: the process runs on the listed cpus only" {
-	update_config '.process.execCPUAffinity = {"initial": "0", "final": "0"}'
-	set_args sh -c 'grep Cpus_allowed_list /proc/self/status'
+# start_sleeper: container c1 running "sleep 300".
+start_sleeper() {
+	set_args sleep 300
+	husk_bg run -d --bundle "$BUNDLE" c1 >&2
+}
+
+requires_two_cpus() {
+	[ "$(nproc)" -ge 2 ] || skip "needs two cpus"
+}
+
+@test "execCPUAffinity: not for the init (the runtime-spec), which keeps the caller's cpus" {
+	requires_two_cpus
+	update_config '.process.execCPUAffinity = {"initial": "1", "final": "1"}'
+	set_args grep Cpus_allowed_list /proc/self/status
 	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output "$(grep Cpus_allowed_list /proc/self/status)"
+}
+
+@test "execCPUAffinity: an exec'd process ends on the final cpus" {
+	requires_two_cpus
+	update_config '.process.execCPUAffinity = {"initial": "1", "final": "0"}'
+	start_sleeper
+	run -0 husk exec c1 grep Cpus_allowed_list /proc/self/status
 	assert_output --regexp 'Cpus_allowed_list:[[:space:]]+0$'
+}
+
+@test "execCPUAffinity: with initial alone the exec'd process keeps it once in the cgroup" {
+	requires_two_cpus
+	update_config '.process.execCPUAffinity = {"initial": "1"}'
+	start_sleeper
+	run -0 husk exec c1 grep Cpus_allowed_list /proc/self/status
+	assert_output --regexp 'Cpus_allowed_list:[[:space:]]+1$'
+}
+
+@test "execCPUAffinity: a list that is not one fails the exec, nothing started" {
+	requires_husk
+	update_config '.process.execCPUAffinity = {"final": "zero"}'
+	start_sleeper
+	run -255 husk exec c1 touch /tmp/ran
+	assert_husk_error 'process.execCPUAffinity.final: "zero" is not a cpu list'
+	# a process without the bad list sees that nothing ran
+	jq '.process | del(.execCPUAffinity) | .args = ["sh", "-c", "test -e /tmp/ran || echo not run"]' \
+		"$BUNDLE/config.json" >"$BATS_TEST_TMPDIR/process.json"
+	run -0 husk exec --process "$BATS_TEST_TMPDIR/process.json" c1
+	assert_output "not run"
 }
 
 @test "personality: LINUX32 makes uname -m say i686" {
 	update_config '.linux.personality = {"domain": "LINUX32"}'
 	set_args uname -m
 	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output i686
+}
+
+@test "personality: an exec'd process gets it too (as runc and crun)" {
+	update_config '.linux.personality = {"domain": "LINUX32"}'
+	start_sleeper
+	run -0 husk exec c1 uname -m
 	assert_output i686
 }
 
