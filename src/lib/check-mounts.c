@@ -221,17 +221,18 @@ static void check_destination(struct husk_check *ck, size_t i, const struct oci_
                               const struct stat *src, bool bind) {
   char path[64];
   snprintf(path, sizeof(path), "mounts[%zu].destination", i);
-  if (m->destination[0] != '/') {
-    check_error(ck, path, "\"%s\" must be an absolute path", m->destination);
-    return;
-  }
+  _cleanup_free_ char *dest =
+      m->destination[0] == '/' ? xstrdup(m->destination) : xasprintf("/%s", m->destination);
+  if (m->destination[0] != '/')
+    check_note(ck, path, "\"%s\" is relative: it is mounted at %s (runtime-spec 1.2; runc "
+               "does the same)", m->destination, dest);
   /* Under an earlier mount the rootfs's own files there are hidden. */
-  if (ck->rootfd < 0 || check_mount_covering(ck, m->destination, i) >= 0)
+  if (ck->rootfd < 0 || check_mount_covering(ck, dest, i) >= 0)
     return;
   _cleanup_free_ char *landed = NULL, *escape = NULL;
   bool missing;
   _cleanup_close_ int fd = -1;
-  int r = check_resolve(ck, m->destination, &landed, &escape, &missing, &fd);
+  int r = check_resolve(ck, dest, &landed, &escape, &missing, &fd);
   if (r == -ENOTDIR) {
     check_error(ck, path, "%s: a file that is not a directory is in the way in the rootfs",
                 m->destination);
@@ -267,7 +268,13 @@ void check_mounts(struct husk_check *ck) {
       strings_ok &= m->options[k] != NULL;
     if (!strings_ok)
       continue; /* a config error already */
-    husk_mount_opts_parse(m->options, m->options_len, m->type, &o, NULL);
+    struct husk_error *e = NULL;
+    if (husk_mount_opts_parse(m->options, m->options_len, m->type, &o, &e) < 0) {
+      char path[64];
+      snprintf(path, sizeof(path), "mounts[%zu].options", i);
+      check_error(ck, path, "%s", e->msg);
+      husk_error_free(e);
+    }
     struct stat src;
     bool have_src = false;
     if (o.bind)

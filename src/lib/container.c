@@ -27,6 +27,7 @@
 #include "init.h"
 #include "lookup.h"
 #include "log.h"
+#include "mountopts.h"
 #include "namespaces.h"
 #include "pidfd.h"
 #include "process.h"
@@ -117,6 +118,18 @@ static int validate_config(const struct oci_config *c, const struct husk_create_
     if (values[i] && strlen(values[i]) > HOST_NAME_MAX)
       return husk_fail(err, 0, "config.json: %s: %zu bytes long, the most is %d", names[i],
                        strlen(values[i]), HOST_NAME_MAX);
+  for (size_t i = 0; i < c->mounts_len; i++) {
+    struct husk_mount_opts o;
+    struct husk_error *e = NULL;
+    int r = husk_mount_opts_parse(c->mounts[i].options, c->mounts[i].options_len,
+                                  c->mounts[i].type, &o, &e);
+    husk_mount_opts_clear(&o);
+    if (r < 0) {
+      husk_fail(err, 0, "config.json: mounts[%zu]: %s", i, e->msg);
+      husk_error_free(e);
+      return r;
+    }
+  }
   for (size_t i = 0; c->linux_ && i < c->linux_->sysctl_len; i++) {
     const struct oci_kv *kv = &c->linux_->sysctl[i];
     const char *field = husk_sysctl_conflict(c, kv);

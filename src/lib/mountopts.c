@@ -73,7 +73,6 @@ static void append_data(char **data, const char *opt) {
 
 int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
                           struct husk_mount_opts *out, struct husk_error **err) {
-  (void)err;
   memset(out, 0, sizeof(*out));
   if (type && strcmp(type, "bind") == 0)
     out->bind = true;
@@ -89,8 +88,24 @@ int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
       continue;
     }
     /* Options other runtimes understand that are not for the kernel. */
-    if (strcmp(opt, "tmpcopyup") == 0 || strcmp(opt, "copy-symlink") == 0 ||
-        str_has_prefix(opt, "x-"))
+    const struct {
+      const char *name;
+      bool *flag;
+      bool value;
+    } extensions[] = {
+        {"tmpcopyup", &out->tmpcopyup, true},         {"notmpcopyup", &out->tmpcopyup, false},
+        {"copy-symlink", &out->copy_symlink, true},   {"src-nofollow", &out->src_nofollow, true},
+        {"dest-nofollow", &out->dest_nofollow, true},
+    };
+    for (size_t k = 0; k < ARRAY_SIZE(extensions) && !done; k++)
+      if (strcmp(opt, extensions[k].name) == 0) {
+        *extensions[k].flag = extensions[k].value;
+        done = true;
+      }
+    if (done)
+      continue;
+    /* "x-*" are for userspace tools (fstab's convention), never the kernel. */
+    if (str_has_prefix(opt, "x-"))
       continue;
     /* Handled by idmount.c: "ridmap" is the recursive form. */
     if (strcmp(opt, "idmap") == 0)
@@ -126,6 +141,15 @@ int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
     if (!done)
       append_data(&out->data, opt);
   }
+  if (out->tmpcopyup && (type == NULL || strcmp(type, "tmpfs") != 0 || out->bind))
+    return husk_fail(err, 0, "tmpcopyup: only a tmpfs can be copied up (type \"%s\")",
+                     out->bind ? "bind" : type ? type : "");
+  if (out->copy_symlink && (out->src_nofollow || out->dest_nofollow))
+    return husk_fail(err, 0, "copy-symlink: cannot be combined with %s",
+                     out->src_nofollow ? "src-nofollow" : "dest-nofollow");
+  if ((out->copy_symlink || out->src_nofollow) && !out->bind)
+    return husk_fail(err, 0, "%s: only for a bind mount",
+                     out->copy_symlink ? "copy-symlink" : "src-nofollow");
   return 0;
 }
 
@@ -140,12 +164,15 @@ unsigned long husk_mount_remount_flags(const struct husk_mount_opts *o) {
 }
 
 const char *const *husk_mount_option_names(void) {
+  static const char *const extensions[] = {"bind",         "rbind",        "idmap",
+                                           "ridmap",       "tmpcopyup",    "notmpcopyup",
+                                           "copy-symlink", "src-nofollow", "dest-nofollow"};
   static const char *names[ARRAY_SIZE(flag_table) + ARRAY_SIZE(propagation_table) +
-                           ARRAY_SIZE(recursive_table) + 8];
+                           ARRAY_SIZE(recursive_table) + ARRAY_SIZE(extensions) + 1];
   if (names[0] == NULL) {
     size_t n = 0;
-    names[n++] = "bind";
-    names[n++] = "rbind";
+    for (size_t i = 0; i < ARRAY_SIZE(extensions); i++)
+      names[n++] = extensions[i];
     for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++)
       names[n++] = flag_table[i].name;
     for (size_t i = 0; i < ARRAY_SIZE(propagation_table); i++)

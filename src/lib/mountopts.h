@@ -15,10 +15,17 @@ struct husk_mount_opts {
   unsigned long rec_clear;
   bool bind;
   bool recursive_bind;
+  /* Not for the kernel: runc's and crun's extensions. */
+  bool tmpcopyup;     /* a tmpfs starts with the content of what it covers */
+  bool copy_symlink;  /* a bind of a symlink makes the same symlink (crun) */
+  bool src_nofollow;  /* a bind of a symlink binds the symlink itself (crun) */
+  bool dest_nofollow; /* a destination that is a symlink is mounted over (crun) */
   char *data; /* everything else, comma-joined, for the filesystem */
 };
 
-/* Parse options; `type` "bind" implies a bind mount. */
+/* Parse options; `type` "bind" implies a bind mount. Refused: tmpcopyup on
+ * anything but a tmpfs, copy-symlink with src-nofollow or dest-nofollow
+ * (crun refuses both); the message starts with the option. */
 int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
                           struct husk_mount_opts *out, struct husk_error **err);
 void husk_mount_opts_clear(struct husk_mount_opts *o);

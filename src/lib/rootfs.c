@@ -10,13 +10,16 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "copyup.h"
 #include "devices.h"
 #include "idmount.h"
 #include "inroot.h"
 #include "log.h"
+#include "lsm.h"
 #include "mountopts.h"
 #include "utils.h"
 
@@ -79,27 +82,115 @@ static int apply_recursive_attrs(const char *fdpath, const struct husk_mount_opt
   return 0;
 }
 
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
+
+/* The destination as an O_PATH fd. With dest-nofollow a final symlink is
+ * the destination itself (crun's option), else it is followed inside the
+ * root. */
+static int open_dest(int rootfd, const char *dest, enum husk_inroot_create create,
+                     bool nofollow, struct husk_error **err) {
+  if (nofollow) {
+    _cleanup_free_ char *buf = NULL;
+    const char *name;
+    _cleanup_close_ int parent = husk_inroot_parent(rootfd, dest, &buf, &name, err);
+    if (parent < 0)
+      return parent;
+    int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0 || errno != ENOENT)
+      return fd >= 0 ? fd : husk_fail(err, errno, "open %s", dest);
+  }
+  return husk_inroot_open(rootfd, dest, create, err);
+}
+
+static bool is_symlink_fd(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* copy-symlink (crun): a bind of a symlink makes the same symlink at the
+ * destination; one that is already there must say the same. */
+static int copy_symlink(const char *dest, const char *source, int rootfd,
+                        struct husk_error **err) {
+  char target[4096];
+  ssize_t n = readlink(source, target, sizeof(target) - 1);
+  if (n < 0)
+    return husk_fail(err, errno, "mount %s: copy-symlink: readlink %s", dest, source);
+  target[n] = '\0';
+  _cleanup_free_ char *buf = NULL;
+  const char *name;
+  _cleanup_close_ int parent = husk_inroot_parent(rootfd, dest, &buf, &name, err);
+  if (parent < 0)
+    return parent;
+  if (symlinkat(target, parent, name) == 0)
+    return 0;
+  if (errno != EEXIST)
+    return husk_fail(err, errno, "mount %s: copy-symlink: symlink to %s", dest, target);
+  char have[4096];
+  n = readlinkat(parent, name, have, sizeof(have) - 1);
+  if (n >= 0 && (size_t)n == strlen(target) && memcmp(have, target, (size_t)n) == 0)
+    return 0;
+  return husk_fail(err, EEXIST, "mount %s: copy-symlink: something else than a symlink to %s is there",
+                   dest, target);
+}
+
+/* A bind through the new mount API, for what mount(2) would follow: the
+ * source symlink itself (src-nofollow) or a symlink as the destination
+ * (dest-nofollow). Linux 5.2. */
+static int bind_nofollow(const char *source, bool src_nofollow, int dest_fd, bool recursive,
+                         const char *dest, struct husk_error **err) {
+  unsigned flags = OPEN_TREE_CLONE | O_CLOEXEC | (recursive ? AT_RECURSIVE : 0) |
+                   (src_nofollow ? AT_SYMLINK_NOFOLLOW : 0);
+  _cleanup_close_ int tree = (int)syscall(SYS_open_tree, AT_FDCWD, source, flags);
+  if (tree < 0)
+    return husk_fail(err, errno, "bind mount %s on %s%s", source, dest,
+                     errno == ENOSYS ? " (src-nofollow and dest-nofollow need Linux 5.2)" : "");
+  if (syscall(SYS_move_mount, tree, "", dest_fd, "",
+              MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return husk_fail(err, errno, "bind mount %s on %s", source, dest);
+  return 0;
+}
+
 /* Mount on the destination inside the rootfs, then re-resolve it (the new
  * mount sits on top of the fd we mounted on) for the remount steps. */
-static int mount_bind(const struct oci_mount *m, const char *source, int rootfd,
+static int mount_bind(const char *dest, const char *source, int rootfd,
                       const struct husk_mount_opts *o, int idmap_fd, struct husk_error **err) {
   struct stat st;
-  if (stat(source, &st) < 0)
-    return husk_fail(err, errno, "mount %s: source %s", m->destination, source);
-  _cleanup_close_ int fd = husk_inroot_open(
-      rootfd, m->destination, S_ISDIR(st.st_mode) ? HUSK_INROOT_MKDIR : HUSK_INROOT_MKFILE, err);
+  bool src_link = o->src_nofollow && lstat(source, &st) == 0 && S_ISLNK(st.st_mode);
+  if (!src_link && stat(source, &st) < 0)
+    return husk_fail(err, errno, "mount %s: source %s", dest, source);
+  _cleanup_close_ int fd = open_dest(
+      rootfd, dest, S_ISDIR(st.st_mode) ? HUSK_INROOT_MKDIR : HUSK_INROOT_MKFILE,
+      o->dest_nofollow, err);
   if (fd < 0)
     return fd;
   char fdpath[HUSK_FD_PATH_MAX];
   husk_fd_path(fd, fdpath);
   unsigned long flags = MS_BIND | (o->recursive_bind ? MS_REC : 0);
   if (idmap_fd >= 0) {
-    if (husk_idmount_attach(idmap_fd, fd, m->destination, err) < 0)
+    if (husk_idmount_attach(idmap_fd, fd, dest, err) < 0)
       return -EIO;
+  } else if (src_link || is_symlink_fd(fd)) {
+    if (bind_nofollow(source, src_link, fd, o->recursive_bind, dest, err) < 0)
+      return -EIO;
+    return 0; /* a symlink has no mount flags worth a remount */
   } else if (mount(source, fdpath, NULL, flags, NULL) < 0) {
-    return husk_fail(err, errno, "bind mount %s on %s", source, m->destination);
+    return husk_fail(err, errno, "bind mount %s on %s", source, dest);
   }
-  _cleanup_close_ int top = husk_inroot_open(rootfd, m->destination, HUSK_INROOT_NOCREATE, err);
+  _cleanup_close_ int top = open_dest(rootfd, dest, HUSK_INROOT_NOCREATE, o->dest_nofollow, err);
   if (top < 0)
     return top;
   husk_fd_path(top, fdpath);
@@ -107,11 +198,11 @@ static int mount_bind(const struct oci_mount *m, const char *source, int rootfd,
   if (remount) {
     remount |= existing_flags(fdpath);
     if (mount(NULL, fdpath, NULL, MS_BIND | MS_REMOUNT | remount, NULL) < 0)
-      return husk_fail(err, errno, "remount %s with its options", m->destination);
+      return husk_fail(err, errno, "remount %s with its options", dest);
   }
   if (o->propagation && mount(NULL, fdpath, NULL, o->propagation, NULL) < 0)
-    return husk_fail(err, errno, "set propagation of %s", m->destination);
-  return apply_recursive_attrs(fdpath, o, m->destination, err);
+    return husk_fail(err, errno, "set propagation of %s", dest);
+  return apply_recursive_attrs(fdpath, o, dest, err);
 }
 
 /* On v1 and hybrid hosts the container's /sys/fs/cgroup is a tmpfs with each
@@ -136,7 +227,7 @@ static int mount_cgroup(struct husk_init_ctx *ctx, const struct oci_mount *m, in
     husk_debug("mount cgroup2 on %s: %s; binding the container's cgroup instead",
                m->destination, strerror(errno));
     _cleanup_free_ char *src = husk_cgroup_v2_dir(ctx->cgroup_path ? ctx->cgroup_path : "");
-    return mount_bind(m, src, rootfd, o, -1, err);
+    return mount_bind(m->destination, src, rootfd, o, -1, err);
   }
   if (mount("tmpfs", fdpath, "tmpfs", flags, "mode=755") < 0)
     return husk_fail(err, errno, "mount tmpfs on %s", m->destination);
@@ -189,6 +280,114 @@ static void drop_option(char *data, const char *key) {
   }
 }
 
+/* Whether the data string has option `key` ("mode" finds "mode=0755"). */
+static bool has_data_option(const char *data, const char *key) {
+  size_t len = strlen(key);
+  for (const char *p = data; p && *p;) {
+    if (strncmp(p, key, len) == 0 && (p[len] == '=' || p[len] == ',' || p[len] == '\0'))
+      return true;
+    p = strchr(p, ',');
+    p = p ? p + 1 : NULL;
+  }
+  return false;
+}
+
+static void prepend_data(struct husk_mount_opts *o, const char *opt) {
+  char *old = o->data;
+  o->data = old && old[0] ? xasprintf("%s,%s", opt, old) : xstrdup(opt);
+  free(old);
+}
+
+/* linux.mountLabel where SELinux is on, else NULL: ignored, as runc does. */
+static const char *mount_label(const struct oci_config *c) {
+  const char *label = c->linux_ ? c->linux_->mount_label : NULL;
+  return label && label[0] && husk_selinux_enabled() ? label : NULL;
+}
+
+/* The label as the context= of the filesystems runc labels that way (not
+ * proc, sysfs or cgroups, which have their own; mqueue takes an xattr). */
+static void add_mount_label(const struct oci_config *c, const char *type,
+                            struct husk_mount_opts *o) {
+  const char *label = mount_label(c);
+  static const char *const unlabelled[] = {"proc", "sysfs", "cgroup", "cgroup2", "mqueue"};
+  for (size_t i = 0; label && i < ARRAY_SIZE(unlabelled); i++)
+    if (strcmp(type, unlabelled[i]) == 0)
+      return;
+  if (label == NULL || has_data_option(o->data, "context"))
+    return;
+  _cleanup_free_ char *opt = xasprintf("context=\"%s\"", label);
+  char *old = o->data;
+  o->data = old && old[0] ? xasprintf("%s,%s", old, opt) : xstrdup(opt);
+  free(old);
+}
+
+/* A filesystem (not a bind): tmpfs, proc, sysfs, devpts, mqueue ... A tmpfs
+ * over an existing directory gets its mode unless the options give one (as
+ * runc), and with tmpcopyup its content. */
+static int mount_fs(struct husk_init_ctx *ctx, const struct oci_mount *m, const char *dest,
+                    int rootfd, struct husk_mount_opts *o, struct husk_error **err) {
+  const char *type = m->type ? m->type : "none";
+  bool tmpfs = strcmp(type, "tmpfs") == 0;
+  _cleanup_close_ int below = -1; /* the directory a copied-up tmpfs covers */
+  if (tmpfs) {
+    _cleanup_close_ int existing = husk_inroot_open(rootfd, dest, HUSK_INROOT_NOCREATE, NULL);
+    struct stat st;
+    if (existing >= 0 && fstat(existing, &st) == 0 && S_ISDIR(st.st_mode)) {
+      if (!has_data_option(o->data, "mode")) {
+        _cleanup_free_ char *mode = xasprintf("mode=%04o", (unsigned)(st.st_mode & 07777));
+        prepend_data(o, mode);
+      }
+      if (o->tmpcopyup && (below = openat(existing, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return husk_fail(err, errno, "mount %s: tmpcopyup: open the directory", dest);
+    }
+  }
+  add_mount_label(ctx->config, type, o);
+  _cleanup_close_ int fd = husk_inroot_open(rootfd, dest, HUSK_INROOT_MKDIR, err);
+  if (fd < 0)
+    return fd;
+  char fdpath[HUSK_FD_PATH_MAX];
+  husk_fd_path(fd, fdpath);
+  /* A tmpfs to copy into is made read-only once it is filled. */
+  unsigned long flags = below >= 0 ? o->flags & ~(unsigned long)MS_RDONLY : o->flags;
+  const char *source = m->source ? m->source : type;
+  int mr = mount(source, fdpath, type, flags, o->data);
+  if (mr < 0 && errno == EINVAL && strcmp(type, "devpts") == 0 && o->data &&
+      strstr(o->data, "gid=")) {
+    /* A gid= that the user namespace does not map: retry without, as runc. */
+    drop_option(o->data, "gid=");
+    mr = mount(source, fdpath, type, flags, o->data);
+  }
+  if (mr < 0)
+    return husk_fail(err, errno, "mount %s (%s) on %s%s%s", source, type, dest,
+                     o->data ? " with " : "", o->data ? o->data : "");
+  bool xattr_label = mount_label(ctx->config) && strcmp(type, "mqueue") == 0;
+  if (below < 0 && !xattr_label && !o->propagation && !o->rec_set && !o->rec_clear)
+    return 0;
+  _cleanup_close_ int top = husk_inroot_open(rootfd, dest, HUSK_INROOT_NOCREATE, err);
+  if (top < 0)
+    return top;
+  husk_fd_path(top, fdpath);
+  if (xattr_label && setxattr(fdpath, "security.selinux", mount_label(ctx->config),
+                              strlen(mount_label(ctx->config)) + 1, 0) < 0)
+    return husk_fail(err, errno, "linux.mountLabel: label %s", dest);
+  if (below >= 0) {
+    _cleanup_close_ int into = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    _cleanup_free_ char *what = xasprintf("mount %s: tmpcopyup", dest);
+    if (into < 0)
+      return husk_fail(err, errno, "%s: open the tmpfs", what);
+    if ((!has_data_option(o->data, "uid") && !has_data_option(o->data, "gid") &&
+         husk_copy_dir_owner_mode(below, into, what, err) < 0) ||
+        husk_copy_tree(below, into, what, err) < 0)
+      return -EIO;
+    if ((o->flags & MS_RDONLY) &&
+        mount(NULL, fdpath, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | existing_flags(fdpath), NULL) < 0)
+      return husk_fail(err, errno, "remount %s read-only", dest);
+  }
+  if (o->propagation && mount(NULL, fdpath, NULL, o->propagation, NULL) < 0)
+    return husk_fail(err, errno, "set propagation of %s", dest);
+  return apply_recursive_attrs(fdpath, o, dest, err);
+}
+
 static int mount_one(struct husk_init_ctx *ctx, const struct oci_mount *m, int rootfd,
                      struct husk_error **err) {
   struct husk_mount_opts o;
@@ -197,49 +396,29 @@ static int mount_one(struct husk_init_ctx *ctx, const struct oci_mount *m, int r
     husk_mount_opts_clear(&o);
     return ret;
   }
-  if (m->destination[0] != '/') {
-    ret = husk_fail(err, 0, "mount %s: the destination must be an absolute path", m->destination);
-  } else if (o.bind) {
-    if (m->source == NULL)
-      ret = husk_fail(err, 0, "mount %s: a bind mount needs a source", m->destination);
-    else {
+  /* A relative destination is relative to the container's root (the
+   * runtime-spec 1.2, as runc). */
+  _cleanup_free_ char *dest =
+      m->destination[0] == '/' ? xstrdup(m->destination) : xasprintf("/%s", m->destination);
+  if (o.bind) {
+    if (m->source == NULL) {
+      ret = husk_fail(err, 0, "mount %s: a bind mount needs a source", dest);
+    } else {
       _cleanup_free_ char *src = m->source[0] == '/' ? xstrdup(m->source)
                                                      : xasprintf("%s/%s", ctx->bundle, m->source);
-      ret = mount_bind(m, src, rootfd, &o, ctx->idmap_fds ? ctx->idmap_fds[m - ctx->config->mounts] : -1,
-                       err);
+      struct stat st;
+      if (o.copy_symlink && lstat(src, &st) == 0 && S_ISLNK(st.st_mode))
+        ret = copy_symlink(dest, src, rootfd, err);
+      else
+        ret = mount_bind(dest, src, rootfd, &o,
+                         ctx->idmap_fds ? ctx->idmap_fds[m - ctx->config->mounts] : -1, err);
     }
   } else if (m->type && strcmp(m->type, "cgroup") == 0) {
-    ret = mount_cgroup(ctx, m, rootfd, &o, err);
+    struct oci_mount at = *m;
+    at.destination = dest;
+    ret = mount_cgroup(ctx, &at, rootfd, &o, err);
   } else {
-    _cleanup_close_ int fd = husk_inroot_open(rootfd, m->destination, HUSK_INROOT_MKDIR, err);
-    ret = fd;
-    if (fd >= 0) {
-      char fdpath[HUSK_FD_PATH_MAX];
-      husk_fd_path(fd, fdpath);
-      const char *type = m->type ? m->type : "none";
-      ret = 0;
-      int mr = mount(m->source ? m->source : type, fdpath, type, o.flags, o.data);
-      if (mr < 0 && errno == EINVAL && strcmp(type, "devpts") == 0 && o.data &&
-          strstr(o.data, "gid=")) {
-        /* A gid= that the user namespace does not map: retry without, as runc. */
-        drop_option(o.data, "gid=");
-        mr = mount(m->source ? m->source : type, fdpath, type, o.flags, o.data);
-      }
-      if (mr < 0)
-        ret = husk_fail(err, errno, "mount %s (%s) on %s%s%s", m->source ? m->source : type, type,
-                        m->destination, o.data ? " with " : "", o.data ? o.data : "");
-      if (ret == 0 && (o.propagation || o.rec_set || o.rec_clear)) {
-        _cleanup_close_ int top = husk_inroot_open(rootfd, m->destination, HUSK_INROOT_NOCREATE, err);
-        ret = top < 0 ? top : 0;
-        if (ret == 0) {
-          husk_fd_path(top, fdpath);
-          if (o.propagation && mount(NULL, fdpath, NULL, o.propagation, NULL) < 0)
-            ret = husk_fail(err, errno, "set propagation of %s", m->destination);
-          if (ret == 0)
-            ret = apply_recursive_attrs(fdpath, &o, m->destination, err);
-        }
-      }
-    }
+    ret = mount_fs(ctx, m, dest, rootfd, &o, err);
   }
   husk_mount_opts_clear(&o);
   return ret < 0 ? ret : 0;
@@ -437,9 +616,11 @@ static int mask_path(struct husk_init_ctx *ctx, int rootfd, const char *path,
   struct stat st;
   if (fstat(target, &st) < 0)
     return husk_fail(err, errno, "maskedPaths: stat %s", path);
-  int r = S_ISDIR(st.st_mode)
-              ? mount_on_fd(ctx, "tmpfs", target, "tmpfs", MS_RDONLY, "size=0,mode=755")
-              : mask_file(ctx, target);
+  const char *label = mount_label(ctx->config);
+  _cleanup_free_ char *data = label ? xasprintf("size=0,mode=755,context=\"%s\"", label)
+                                    : xstrdup("size=0,mode=755");
+  int r = S_ISDIR(st.st_mode) ? mount_on_fd(ctx, "tmpfs", target, "tmpfs", MS_RDONLY, data)
+                              : mask_file(ctx, target);
   if (r < 0)
     return husk_fail(err, errno, "maskedPaths: mask %s", path);
   return 0;

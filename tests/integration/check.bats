@@ -299,10 +299,16 @@ cgroup_v1_controllers() {
 	assert_line "error: mounts[7].source: $BUNDLE/data: No such file or directory"
 }
 
-@test "check: mount destination not absolute" {
+@test "check: a relative mount destination is a note (runtime-spec 1.2 reads it from /)" {
 	update_config '.mounts += [{"destination": "data", "type": "tmpfs", "source": "tmpfs"}]'
+	run -0 check
+	assert_line 'note: mounts[7].destination: "data" is relative: it is mounted at /data (runtime-spec 1.2; runc does the same)'
+}
+
+@test "check: tmpcopyup on a bind mount" {
+	update_config '.mounts += [{"destination": "/data", "type": "bind", "source": "/tmp", "options": ["rbind", "tmpcopyup"]}]'
 	run -1 check
-	assert_line 'error: mounts[7].destination: "data" must be an absolute path'
+	assert_line 'error: mounts[7].options: tmpcopyup: only a tmpfs can be copied up (type "bind")'
 }
 
 @test "check: mount destination through a symlink leading out of the rootfs" {

@@ -266,3 +266,126 @@ root_propagation() {
 	assert_husk_error 'linux.rootfsPropagation' 'sideways'
 	assert_nothing_left
 }
+
+# --- runc's and crun's mount extensions ------------------------------------------
+
+@test "tmpcopyup: the tmpfs starts with the directory's content, owners and modes" {
+	mkdir -p "$BUNDLE/rootfs/data/sub"
+	echo hello >"$BUNDLE/rootfs/data/file"
+	echo deep >"$BUNDLE/rootfs/data/sub/deeper"
+	ln -s file "$BUNDLE/rootfs/data/link"
+	chown 1000:1001 "$BUNDLE/rootfs/data/file" "$BUNDLE/rootfs/data/sub"
+	chown -h 1002:1002 "$BUNDLE/rootfs/data/link"
+	chmod 0604 "$BUNDLE/rootfs/data/file"
+	chmod 0711 "$BUNDLE/rootfs/data/sub"
+	chown 1003:1003 "$BUNDLE/rootfs/data"
+	chmod 0757 "$BUNDLE/rootfs/data"
+	add_mount '{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "nosuid"]}'
+	# the process has no CAP_DAC_OVERRIDE: the modes are what lets it in
+	set_args sh -c 'stat -f -c %T /data; stat -c "%n %u:%g %a" /data /data/file /data/sub; stat -c "%n %u:%g %N" /data/link; cat /data/sub/deeper; echo new >/data/new && cat /data/new'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line --index 0 tmpfs
+	assert_line '/data 1003:1003 757'
+	assert_line '/data/file 1000:1001 604'
+	assert_line '/data/sub 1000:1001 711'
+	assert_line "/data/link 1002:1002 '/data/link' -> 'file'"
+	assert_line deep
+	assert_line new
+	# the rootfs below is untouched
+	run -0 cat "$BUNDLE/rootfs/data/file"
+	assert_output hello
+	assert_file_not_exists "$BUNDLE/rootfs/data/new"
+}
+
+@test "tmpcopyup with ro: filled first, read-only after" {
+	mkdir -p "$BUNDLE/rootfs/data"
+	echo hello >"$BUNDLE/rootfs/data/file"
+	add_mount '{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "ro"]}'
+	set_args sh -c 'cat /data/file; touch /data/x 2>&1'
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_line --index 0 hello
+	assert_line --partial "Read-only file system"
+}
+
+@test "tmpfs over an existing directory takes its mode when no mode= is given (as runc)" {
+	mkdir -p "$BUNDLE/rootfs/private"
+	chmod 0700 "$BUNDLE/rootfs/private"
+	add_mount '{"destination": "/private", "type": "tmpfs", "source": "tmpfs"}'
+	add_mount '{"destination": "/given", "type": "tmpfs", "source": "tmpfs", "options": ["mode=755"]}'
+	set_args stat -c '%n %a' /private /given
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line '/private 700'
+	assert_line '/given 755'
+}
+
+@test "tmpcopyup on anything but a tmpfs is refused before anything is made" {
+	requires_husk
+	add_mount "{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"rbind\", \"tmpcopyup\"]}"
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'mounts[' 'tmpcopyup: only a tmpfs can be copied up'
+	assert_nothing_left
+}
+
+@test "copy-symlink: a bind of a symlink makes the same symlink (crun's option)" {
+	ln -s /etc/hostname "$HOSTDIR/link"
+	add_mount "{\"destination\": \"/copied\", \"type\": \"bind\", \"source\": \"$HOSTDIR/link\", \"options\": [\"bind\", \"copy-symlink\"]}"
+	set_args sh -c 'readlink /copied; grep -c " /copied " /proc/mounts'
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_line --index 0 /etc/hostname
+	assert_line --index 1 0
+}
+
+@test "copy-symlink with src-nofollow is refused (crun refuses it)" {
+	requires_husk
+	ln -s /etc/hostname "$HOSTDIR/link"
+	add_mount "{\"destination\": \"/copied\", \"type\": \"bind\", \"source\": \"$HOSTDIR/link\", \"options\": [\"bind\", \"copy-symlink\", \"src-nofollow\"]}"
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'copy-symlink: cannot be combined with src-nofollow'
+	assert_nothing_left
+}
+
+@test "src-nofollow: the source symlink itself is bound, not what it points to (crun's option)" {
+	ln -s /nowhere/at/all "$HOSTDIR/link"
+	add_mount "{\"destination\": \"/bound\", \"type\": \"bind\", \"source\": \"$HOSTDIR/link\", \"options\": [\"bind\", \"src-nofollow\"]}"
+	set_args sh -c 'readlink /bound; grep -c " /bound " /proc/mounts'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_line --index 0 /nowhere/at/all
+	assert_line --index 1 1
+}
+
+@test "dest-nofollow: a destination that is a symlink is mounted over, its target untouched (crun's option)" {
+	echo original >"$BUNDLE/rootfs/target-file"
+	ln -s /target-file "$BUNDLE/rootfs/link"
+	add_mount "{\"destination\": \"/link\", \"type\": \"bind\", \"source\": \"$HOSTDIR/hello\", \"options\": [\"bind\", \"dest-nofollow\"]}"
+	set_args sh -c 'cat /link; cat /target-file'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output $'from the host\noriginal'
+	# without it the symlink is followed, inside the root
+	update_config '.mounts[-1].options = ["bind"]'
+	run -0 husk run --bundle "$BUNDLE" c2
+	assert_output $'from the host\nfrom the host'
+}
+
+@test "a relative mount destination is relative to the container's root (runtime-spec 1.2)" {
+	add_mount '{"destination": "rel/dir", "type": "tmpfs", "source": "tmpfs"}'
+	set_args sh -c 'grep " /rel/dir " /proc/mounts | cut -d" " -f3'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output tmpfs
+}
+
+@test "mountLabel where SELinux is off is ignored, as runc does" {
+	[ ! -e /sys/fs/selinux/enforce ] || skip "SELinux is enabled here"
+	update_config '.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
+	set_args sh -c 'grep -c context= /proc/mounts'
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_output 0
+}
+
+@test "mountLabel where SELinux is on: the tmpfs mounts get it as their context" {
+	[ -e /sys/fs/selinux/enforce ] || skip "SELinux is not enabled on this host"
+	update_config '.linux.mountLabel = "system_u:object_r:container_file_t:s0:c1,c2"'
+	add_mount '{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs"}'
+	set_args sh -c 'ls -Zd /scratch'
+	run -0 husk run --bundle "$BUNDLE" c1
+	assert_output --partial 'container_file_t:s0:c1,c2'
+}
