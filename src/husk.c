@@ -87,12 +87,13 @@ const struct husk_command husk_commands[] = {
     {"update", cmd_update,
      "update [-r FILE|-] [--memory N] [--memory-reservation N] [--memory-swap N]\n"
      "            [--kernel-memory N] [--kernel-memory-tcp N] [--cpu-shares N]\n"
-     "            [--cpu-period N] [--cpu-quota N] [--cpu-rt-period N] [--cpu-rt-runtime N]\n"
-     "            [--cpu-idle N] [--cpuset-cpus S] [--cpuset-mems S] [--pids-limit N]\n"
-     "            [--blkio-weight N] ID",
+     "            [--cpu-period N] [--cpu-quota N] [--cpu-burst N] [--cpu-rt-period N]\n"
+     "            [--cpu-rt-runtime N] [--cpu-idle N] [--cpuset-cpus S] [--cpuset-mems S]\n"
+     "            [--pids-limit N] [--blkio-weight N] [--l3-cache-schema S]\n"
+     "            [--mem-bw-schema S] ID",
      "change the resource limits of a container",
-     "Change the cgroup limits of a running, paused or created container. Only\n"
-     "what is given changes.\n\n"
+     "Change the cgroup limits, and the Intel RDT schemata, of a running, paused\n"
+     "or created container. Only what is given changes.\n\n"
      "  -r, --resources FILE    a JSON object with the fields of linux.resources\n"
      "                          (\"-\": standard input); the flags below go on top\n"
      "  --memory N              memory limit; sizes take k, m, g, t suffixes (512m,\n"
@@ -101,9 +102,12 @@ const struct husk_command husk_commands[] = {
      "  --memory-swap N         memory plus swap (v2: memory.swap.max = N - memory)\n"
      "  --kernel-memory N, --kernel-memory-tcp N\n"
      "                          kernel memory limits (ignored where the kernel has none)\n"
-     "  --cpu-shares N          relative CPU weight (v2: cpu.weight)\n"
+     "  --cpu-shares N          relative CPU weight (v2: cpu.weight); also --cpu-share\n"
      "  --cpu-period N, --cpu-quota N\n"
      "                          CFS bandwidth in microseconds (v2: cpu.max)\n"
+     "  --cpu-burst N           CPU time in microseconds a period may borrow from\n"
+     "                          earlier ones, at most the quota (v1 cpu.cfs_burst_us,\n"
+     "                          v2 cpu.max.burst; Linux 5.14 or later)\n"
      "  --cpu-rt-period N, --cpu-rt-runtime N\n"
      "                          realtime bandwidth (v1 only)\n"
      "  --cpu-idle N            1: SCHED_IDLE for the cgroup\n"
@@ -112,7 +116,9 @@ const struct husk_command husk_commands[] = {
      "  --pids-limit N          maximum number of processes (-1: no limit)\n"
      "  --blkio-weight N        block I/O weight, 10-1000\n"
      "  --l3-cache-schema S, --mem-bw-schema S\n"
-     "                          Intel RDT: refused, husk has no resctrl support"},
+     "                          an L3 or MB line for the schemata of the container's\n"
+     "                          resctrl group (linux.intelRdt); needs resctrl with\n"
+     "                          L3 or MB allocation"},
     {"ps", cmd_ps, "ps [--format table|json] ID [-- PS OPTIONS...]",
      "list the processes of a container",
      "List the processes in the container's cgroup. The table is the output of\n"

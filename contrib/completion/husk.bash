@@ -28,7 +28,7 @@ _husk() {
 	done
 	case $prev in
 	--root | --bundle | -b) _filedir -d; return ;;
-	--log | --pid-file | --console-socket | --process | -p) _filedir; return ;;
+	--log | --pid-file | --console-socket | --process | -p | --resources | -r) _filedir; return ;;
 	--log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 	--cgroup-manager) COMPREPLY=($(compgen -W "cgroupfs systemd disabled" -- "$cur")); return ;;
 	--rootless) COMPREPLY=($(compgen -W "true false auto" -- "$cur")); return ;;
@@ -54,7 +54,7 @@ _husk() {
 	check) opts="--bundle --format --help" ;;
 	ps) opts="--format --help" ;;
 	events) opts="--interval --stats --help" ;;
-	update) opts="--resources --memory --memory-reservation --memory-swap --cpu-shares --cpu-period --cpu-quota --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --help" ;;
+	update) opts="--resources --memory --memory-reservation --memory-swap --kernel-memory --kernel-memory-tcp --cpu-shares --cpu-share --cpu-period --cpu-quota --cpu-burst --cpu-rt-period --cpu-rt-runtime --cpu-idle --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --l3-cache-schema --mem-bw-schema --help" ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))

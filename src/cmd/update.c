@@ -7,6 +7,7 @@
 
 #include "cgroup-cmds.h"
 #include "cgroup-resources.h"
+#include "intelrdt.h"
 #include "lookup.h"
 #include "resources.h"
 #include "utils.h"
@@ -20,6 +21,7 @@ enum {
   OPT_CPU_SHARES,
   OPT_CPU_PERIOD,
   OPT_CPU_QUOTA,
+  OPT_CPU_BURST,
   OPT_CPU_RT_PERIOD,
   OPT_CPU_RT_RUNTIME,
   OPT_CPU_IDLE,
@@ -42,6 +44,7 @@ static const struct option longopts[] = {
     {"cpu-share", required_argument, NULL, OPT_CPU_SHARES}, /* runc's spelling */
     {"cpu-period", required_argument, NULL, OPT_CPU_PERIOD},
     {"cpu-quota", required_argument, NULL, OPT_CPU_QUOTA},
+    {"cpu-burst", required_argument, NULL, OPT_CPU_BURST},
     {"cpu-rt-period", required_argument, NULL, OPT_CPU_RT_PERIOD},
     {"cpu-rt-runtime", required_argument, NULL, OPT_CPU_RT_RUNTIME},
     {"cpu-idle", required_argument, NULL, OPT_CPU_IDLE},
@@ -119,6 +122,7 @@ static int apply_flag(struct oci_resources *r, int c, const char *v) {
   }
   case OPT_CPU_SHARES:
   case OPT_CPU_PERIOD:
+  case OPT_CPU_BURST:
   case OPT_CPU_RT_PERIOD:
     if (parse_u64(v, &u) < 0)
       return -EINVAL;
@@ -126,6 +130,8 @@ static int apply_flag(struct oci_resources *r, int c, const char *v) {
       cpu(r)->has_shares = true, cpu(r)->shares = u;
     else if (c == OPT_CPU_PERIOD)
       cpu(r)->has_period = true, cpu(r)->period = u;
+    else if (c == OPT_CPU_BURST)
+      cpu(r)->has_burst = true, cpu(r)->burst = u;
     else
       cpu(r)->has_realtime_period = true, cpu(r)->realtime_period = u;
     return 0;
@@ -169,8 +175,20 @@ struct flag {
   const char *value;
 };
 
+/* --l3-cache-schema and --mem-bw-schema: written to the container's resctrl
+ * group (linux.intelRdt), before the cgroup's values. */
+static int update_rdt(struct husk_lookup *l, const char *l3, const char *mb,
+                      struct husk_error **err) {
+  struct husk_rdt_host host;
+  husk_rdt_host_find(&host);
+  int r = husk_rdt_update(l->dirfd, &host, l3, mb, err);
+  husk_rdt_host_free(&host);
+  return r;
+}
+
 int cmd_update(struct husk_context *ctx, int argc, char **argv) {
   const char *file = NULL;
+  const char *l3 = NULL, *mb = NULL;
   _cleanup_free_ struct flag *flags = xmalloc0(sizeof(*flags) * (size_t)(argc + 1));
   size_t n_flags = 0;
   optind = 1;
@@ -185,9 +203,11 @@ int cmd_update(struct husk_context *ctx, int argc, char **argv) {
       cmd_print_help("update");
       return 0;
     case OPT_L3_CACHE_SCHEMA:
+      l3 = optarg;
+      break;
     case OPT_MEM_BW_SCHEMA:
-      return cmd_usage_error("update", "--%s: Intel RDT (resctrl) is not supported by husk",
-                             option_name(c));
+      mb = optarg;
+      break;
     case '?':
     case ':':
       return cmd_option_error("update", c, argv);
@@ -218,11 +238,14 @@ int cmd_update(struct husk_context *ctx, int argc, char **argv) {
     return cmd_fail(err);
   }
   const char *path = NULL;
+  /* Only the RDT flags: the cgroup is not needed. */
+  bool cgroup = file || n_flags > 0 || (l3 == NULL && mb == NULL);
   if (l.status == HUSK_STATUS_STOPPED || l.status == HUSK_STATUS_CREATING)
     husk_fail(&err, 0, "cannot update container \"%s\": container not running (it is %s)", id,
               husk_status_name(l.status));
-  else if (husk_lookup_cgroup(&l, &path, &err) == 0 &&
-           husk_cgroup_apply_resources(path, r, true, &err) < 0)
+  else if ((!cgroup || husk_lookup_cgroup(&l, &path, &err) == 0) &&
+           (update_rdt(&l, l3, mb, &err) < 0 ||
+            (cgroup && husk_cgroup_apply_resources(path, r, true, &err) < 0)))
     husk_error_prefix(&err, "update \"%s\": ", id);
   husk_lookup_release(&l);
   oci_resources_free(r);

@@ -104,6 +104,30 @@ int cg_write_u64(const char *dir, const char *file, uint64_t value, const char *
   return cg_write(dir, file, buf, what, err);
 }
 
+int cg_write_burst(const char *dir, const char *file, const char *sibling, uint64_t burst,
+                   struct husk_error **err) {
+  _cleanup_free_ char *full = xasprintf("%s/%s", dir, file);
+  _cleanup_free_ char *other = xasprintf("%s/%s", dir, sibling);
+  if (access(full, F_OK) < 0 && errno == ENOENT && access(other, F_OK) == 0) {
+    if (burst == 0)
+      return 0;
+    return husk_fail(err, 0,
+                     RES "cpu.burst: this kernel has no CPU burst (no %s: it needs Linux 5.14 "
+                         "or later)",
+                     full);
+  }
+  struct husk_error *e = NULL;
+  int r = cg_write_u64(dir, file, burst, RES "cpu.burst", &e);
+  if (r < 0 && err && *err == NULL) {
+    husk_fail(err, 0, "%s%s", e->msg,
+              r == -EINVAL ? " (the kernel takes a burst of at most the quota)" : "");
+    if (*err)
+      (*err)->errno_ = -r;
+  }
+  husk_error_free(e);
+  return r;
+}
+
 int cg_read(const char *dir, const char *file, char **out) {
   _cleanup_free_ char *full = xasprintf("%s/%s", dir, file);
   char *text = NULL;

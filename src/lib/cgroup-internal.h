@@ -23,6 +23,11 @@ int cg_write_i64(const char *dir, const char *file, int64_t value, const char *w
                  struct husk_error **err);
 int cg_write_u64(const char *dir, const char *file, uint64_t value, const char *what,
                  struct husk_error **err);
+/* cpu.burst into `file` (v1 cpu.cfs_burst_us, v2 cpu.max.burst): a clear
+ * error where the kernel has no burst (before 5.14), whose CFS file
+ * `sibling` is there without it; a burst of 0 asks nothing of such a kernel. */
+int cg_write_burst(const char *dir, const char *file, const char *sibling, uint64_t burst,
+                   struct husk_error **err);
 /* Read dir/file without its trailing newline; -errno and no error set. */
 int cg_read(const char *dir, const char *file, char **out);
 /* A number, "max" read as UINT64_MAX. */

@@ -175,7 +175,7 @@ static int apply_cpu(const char *path, const struct oci_cpu *c, struct husk_erro
         (r = cg_write_u64(dir, "cpu.cfs_period_us", c->period, RES "cpu.period", err)) < 0)
       return r;
     if (c->has_burst &&
-        (r = cg_write_u64(dir, "cpu.cfs_burst_us", c->burst, RES "cpu.burst", err)) < 0)
+        (r = cg_write_burst(dir, "cpu.cfs_burst_us", "cpu.cfs_quota_us", c->burst, err)) < 0)
       return r;
     if (c->has_realtime_period && c->realtime_period != 0 &&
         (r = cg_write_u64(dir, "cpu.rt_period_us", c->realtime_period, RES "cpu.realtimePeriod",

@@ -115,8 +115,7 @@ static int apply_cpu(const char *dir, const struct oci_cpu *c, bool update,
     if ((r = cg_write(dir, "cpu.max", value, quota ? RES "cpu.quota" : RES "cpu.period", err)) < 0)
       return r;
   }
-  if (c->has_burst &&
-      (r = cg_write_u64(dir, "cpu.max.burst", c->burst, RES "cpu.burst", err)) < 0)
+  if (c->has_burst && (r = cg_write_burst(dir, "cpu.max.burst", "cpu.max", c->burst, err)) < 0)
     return r;
   if ((c->has_realtime_runtime && c->realtime_runtime != 0) ||
       (c->has_realtime_period && c->realtime_period != 0))

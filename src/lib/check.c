@@ -370,6 +370,7 @@ int husk_check_bundle(const char *bundle, const struct husk_check_options *opts,
     check_mounts(&ck);
     check_namespaces(&ck);
     check_linux(&ck);
+    check_intelrdt(&ck);
     check_seccomp(&ck);
     check_cgroups(&ck);
     check_hooks(&ck);

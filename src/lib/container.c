@@ -25,6 +25,7 @@
 #include "idmap.h"
 #include "idmount.h"
 #include "init.h"
+#include "intelrdt.h"
 #include "lookup.h"
 #include "log.h"
 #include "mountopts.h"
@@ -247,6 +248,7 @@ struct create_job {
   int pidfd;
   struct husk_ns_plan ns;
   struct husk_hook_io hook_io;
+  struct husk_rdt_group rdt; /* linux.intelRdt */
 };
 
 /* Undo whatever a failed create made: no process, cgroup or state left. */
@@ -255,6 +257,7 @@ static void create_rollback(struct create_job *job) {
     kill(job->pid, SIGKILL);
     waitpid(job->pid, NULL, 0);
   }
+  husk_rdt_undo(&job->rdt);
   if (job->cgroup_path) {
     husk_cgroup_kill(job->cgroup_path, SIGKILL, NULL);
     husk_cgroup_destroy(job->cgroup_path, job->cgroup_owned_from, NULL);
@@ -434,6 +437,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
       (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0 ||
       (ret = husk_idmap_validate(job.config->linux_, job.ns.new_user_ns, err)) < 0 ||
       (ret = husk_ns_check_sysctls(&job.ns, job.config->linux_, err)) < 0 ||
+      (ret = husk_rdt_plan_config(job.config, id, &job.rdt, err)) < 0 ||
       (ret = husk_hook_io_open(job.config, &job.hook_io, err)) < 0)
     goto out;
 
@@ -504,6 +508,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
                                          false, err)) < 0)
     goto fail;
   husk_phase("cgroup");
+  if ((ret = husk_rdt_make(job.dirfd, &job.rdt, err)) < 0)
+    goto fail;
   if (job.cgroup_path) {
     cgroup_fd = husk_cgroup_open_v2(job.cgroup_path);
     if ((ret = husk_cgroup_open_v1_tasks(job.cgroup_path, &job.v1_tasks, err)) < 0)
@@ -569,7 +575,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     close(console_fd); /* the init's end */
     console_fd = -1;
   }
-  if ((ret = supervise_init(&job, sync_fds[0], into_cgroup, err)) < 0)
+  if ((ret = husk_rdt_enter(&job.rdt, job.pid, err)) < 0 ||
+      (ret = supervise_init(&job, sync_fds[0], into_cgroup, err)) < 0)
     goto fail;
   if (pty_fds[0] >= 0 && out && (out->pty_master = husk_terminal_recv_master(pty_fds[0], err)) < 0) {
     ret = out->pty_master;
@@ -607,6 +614,7 @@ out:
     close(job.dirfd);
   husk_ns_plan_close(&job.ns);
   husk_hook_io_close(&job.hook_io);
+  husk_rdt_group_free(&job.rdt);
   oci_config_free(job.config);
   free(job.rootfs);
   free(job.cgroup_path);
@@ -832,6 +840,11 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
   }
   if (r == 0 && l.st.cgroup_path && l.st.cgroup_path[0])
     r = husk_cgroup_destroy(l.st.cgroup_path, l.st.cgroup_owned_from, err);
+  struct husk_error *rdt_err = NULL;
+  if (r == 0 && husk_rdt_remove(l.dirfd, &rdt_err) < 0) {
+    husk_warn("container \"%s\": %s", id, rdt_err->msg);
+    husk_error_free(rdt_err);
+  }
   struct oci_config *config = NULL;
   if (r == 0 && l.st.has_hooks) {
     /* Read before the state directory (and its copy of the config) goes. */

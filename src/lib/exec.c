@@ -23,6 +23,7 @@
 
 #include "cgroup.h"
 #include "foreground.h"
+#include "intelrdt.h"
 #include "log.h"
 #include "namespaces.h"
 #include "pidfd.h"
@@ -491,7 +492,8 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
   free(msg);
   process_pidfd = husk_pidfd_open(pid);
   husk_cgroup_close_v1_tasks(&job.v1_tasks); /* the process has them */
-  if (cgroup_path && !into && (ret = husk_cgroup_enter_v2(cgroup_path, pid, err)) < 0)
+  if ((cgroup_path && !into && (ret = husk_cgroup_enter_v2(cgroup_path, pid, err)) < 0) ||
+      (ret = husk_rdt_enter_recorded(dirfd, pid, err)) < 0)
     goto out;
   husk_sync_send(sync_fds[0], HUSK_SYNC_GO, NULL);
   msg = NULL;

@@ -470,6 +470,34 @@ memory_limit_file() {
 	assert_file "$(v1_dir pids "$CG")/pids.max" max
 }
 
+@test "update --cpu-burst: v1 cpu.cfs_burst_us, v2 cpu.max.burst; above the quota it is refused" {
+	is_v2 && requires_v2 cpu
+	is_v2 || requires_v1 cpu
+	local dir file
+	if is_v2; then
+		dir=$(v2_dir "$CG") file=cpu.max.burst
+	else
+		dir=$(v1_dir cpu "$CG") file=cpu.cfs_burst_us
+	fi
+	update_config '.linux.resources.cpu = {"quota": 50000, "period": 100000}'
+	start_sleeper
+	[ -e "$dir/$file" ] || skip "this kernel has no CPU burst (no $dir/$file: Linux 5.14 or later)"
+	assert_file "$dir/$file" 0
+	run -0 husk update --cpu-burst 20000 c1
+	assert_file "$dir/$file" 20000
+	run -1 husk update --cpu-burst 60000 c1
+	assert_husk_error 'c1' 'linux.resources.cpu.burst' "$dir/$file" 'quota'
+	assert_file "$dir/$file" 20000
+	run -1 husk update --cpu-burst -5 c1
+	assert_husk_error '--cpu-burst' '-5'
+	# linux.resources.cpu.burst at create
+	update_config '.linux.resources.cpu.burst = 10000'
+	update_config ".linux.cgroupsPath = \"$CG_PARENT/c2\""
+	husk_bg run -d --bundle "$BUNDLE" c2
+	container_pid c2 >/dev/null
+	assert_file "${dir%/c1}/c2/$file" 10000
+}
+
 @test "update -r FILE and -r -" {
 	is_v2 && requires_v2 memory pids
 	is_v2 || requires_v1 memory
@@ -497,6 +525,25 @@ memory_limit_file() {
 	assert_husk_error 'Intel RDT'
 	run -1 husk update -r - c1 <<<'{"memory": {}} trailing'
 	assert_husk_error 'invalid JSON'
+}
+
+@test "update: --help, the man page and the bash completion name the options it takes" {
+	requires_husk
+	local top=$BATS_TEST_DIRNAME/../.. help man comp opt
+	help=$("$HUSK" update --help | grep -o -- '--[a-z][a-z0-9-]*' | sort -u)
+	man=$(sed -n '/^# OPTIONS/,/^# EXIT/p' "$top/man/husk-update.8.md" |
+		grep -o -- '\*\*--[a-z][a-z0-9-]*\*\*' | tr -d '*' | grep -vx -- --help | sort -u)
+	comp=$(sed -n 's/^\tupdate) opts="\(.*\)" ;;$/\1/p' "$top/contrib/completion/husk.bash" |
+		tr ' ' '\n' | grep -vx -- --help | sort -u)
+	assert [ -n "$help" ]
+	assert_equal "$man" "$help"
+	assert_equal "$comp" "$help"
+	# and husk takes each one: the error is about the container, not the option
+	for opt in $help; do
+		[ "$opt" = --resources ] && continue
+		run -1 husk update "$opt" 10 nosuch
+		assert_husk_error 'nosuch' 'does not exist'
+	done
 }
 
 @test "update a stopped container: an error" {

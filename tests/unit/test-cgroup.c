@@ -334,7 +334,39 @@ static void test_resources_parse(void) {
   }
 }
 
+/* cpu.burst on a kernel without it (a directory with the CFS quota file and
+ * no burst file), and on one with it. */
+static void test_burst(void) {
+  char dir[] = "/tmp/husk-test-burst-XXXXXX";
+  if (mkdtemp(dir) == NULL)
+    return;
+  _cleanup_free_ char *quota = xasprintf("%s/cpu.cfs_quota_us", dir);
+  _cleanup_free_ char *burst = xasprintf("%s/cpu.cfs_burst_us", dir);
+  FILE *f = fopen(quota, "w");
+  if (f)
+    fclose(f);
+  struct husk_error *err = NULL;
+  CHECK(cg_write_burst(dir, "cpu.cfs_burst_us", "cpu.cfs_quota_us", 0, &err) == 0 && err == NULL);
+  CHECK(cg_write_burst(dir, "cpu.cfs_burst_us", "cpu.cfs_quota_us", 1000, &err) < 0 && err &&
+        strstr(err->msg, "linux.resources.cpu.burst: this kernel has no CPU burst") &&
+        strstr(err->msg, burst) && strstr(err->msg, "5.14"));
+  husk_error_free(err);
+  err = NULL;
+  f = fopen(burst, "w");
+  if (f)
+    fclose(f);
+  CHECK(cg_write_burst(dir, "cpu.cfs_burst_us", "cpu.cfs_quota_us", 1000, &err) == 0 && err == NULL);
+  char *text = NULL;
+  size_t len = 0;
+  CHECK(read_file(burst, &text, &len, 0, NULL) == 0 && text && strcmp(text, "1000") == 0);
+  free(text);
+  unlink(burst);
+  unlink(quota);
+  rmdir(dir);
+}
+
 int main(void) {
+  test_burst();
   test_shares_to_weight();
   test_blkio_weight();
   test_swap();
