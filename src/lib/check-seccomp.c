@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "annotations.h"
 #include "check-internal.h"
+#include "seccomp-filter.h"
 #include "utils.h"
 
 #define SYSCALL_MAX_ARGS 6
@@ -78,13 +80,14 @@ static void check_names(struct husk_check *ck, const struct oci_seccomp *s, size
       check_error(ck, path,
                   "SCMP_ACT_NOTIFY cannot be used for sendmsg: the runtime sends the "
                   "notify fd to the listener with it");
-    /* Known on the native architecture or one the filter names? */
-    bool known = seccomp_syscall_resolve_name(name) != __NR_SCMP_ERROR;
-    for (size_t a = 0; !known && a < s->architectures_len; a++) {
-      uint32_t token = s->architectures[a] ? arch_token(s->architectures[a]) : 0;
-      known = token && seccomp_syscall_resolve_name_arch(token, name) != __NR_SCMP_ERROR;
-    }
-    if (!known)
+    if (husk_seccomp_syscall_known(s, name))
+      continue;
+    if (husk_annotation_on(ck->config, HUSK_ANN_SECCOMP_FAIL_UNKNOWN))
+      check_error(ck, path,
+                  "\"%s\" is not a syscall libseccomp knows on this architecture, and the "
+                  "annotation " HUSK_ANN_SECCOMP_FAIL_UNKNOWN " makes that an error",
+                  name);
+    else
       check_note(ck, path,
                  "\"%s\" is not a syscall libseccomp knows on this architecture: "
                  "ignored",

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "annotations.h"
 #include "cgroup-resources.h"
 #include "cgroup.h"
 #include "foreground.h"
@@ -32,6 +33,7 @@
 #include "namespaces.h"
 #include "pidfd.h"
 #include "process.h"
+#include "seccomp-filter.h"
 #include "spec.h"
 #include "sync.h"
 #include "terminal.h"
@@ -138,6 +140,11 @@ static int validate_config(const struct oci_config *c, const struct husk_create_
       return husk_fail(err, 0, "config.json: linux.sysctl[\"%s\"]: \"%s\" conflicts with %s \"%s\"",
                        kv->key, kv->value, field,
                        strcmp(field, "hostname") == 0 ? c->hostname : c->domainname);
+  }
+  if (c->linux_ && husk_annotation_on(c, HUSK_ANN_SECCOMP_FAIL_UNKNOWN) &&
+      husk_seccomp_check_known(c->linux_->seccomp, err) < 0) {
+    husk_error_prefix(err, "config.json: ");
+    return -EINVAL;
   }
   const struct oci_process *p = c->process;
   for (size_t i = 0; i < p->rlimits_len; i++)

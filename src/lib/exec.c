@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "annotations.h"
 #include "cgroup.h"
 #include "foreground.h"
 #include "intelrdt.h"
@@ -266,7 +267,9 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
   /* The container's seccomp filter applies to exec'd processes too. */
   if (!p->no_new_privileges && husk_seccomp_load(job->seccomp, NULL, 0, &err) < 0)
     exec_fail(job, err);
-  if (husk_process_credentials(p, &err) < 0 || husk_process_no_new_privs(p, &err) < 0)
+  if (husk_process_credentials(p, husk_annotation_on(job->config, HUSK_ANN_KEEP_ORIGINAL_GROUPS),
+                               &err) < 0 ||
+      husk_process_no_new_privs(p, &err) < 0)
     exec_fail(job, err);
   husk_process_close_fds(job->preserve_fds);
   for (int sig = 1; sig < NSIG; sig++)

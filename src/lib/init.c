@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "annotations.h"
 #include "hooks.h"
 #include "log.h"
 #include "lsm.h"
@@ -253,7 +254,8 @@ void husk_init_main(struct husk_init_ctx *ctx) {
   /* Without no_new_privs loading needs CAP_SYS_ADMIN: before the drop. */
   if (!p->no_new_privileges && husk_seccomp_load(filter, seccomp_state, host_pid, &err) < 0)
     init_fail(ctx, err);
-  if (husk_process_credentials(p, &err) < 0 || husk_process_no_new_privs(p, &err) < 0)
+  if (husk_process_credentials(p, husk_annotation_on(c, HUSK_ANN_KEEP_ORIGINAL_GROUPS), &err) < 0 ||
+      husk_process_no_new_privs(p, &err) < 0)
     init_fail(ctx, err);
   husk_phase("process");
 

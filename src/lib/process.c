@@ -135,7 +135,8 @@ static bool in_set(const cap_value_t *set, int n, cap_value_t v) {
   return false;
 }
 
-int husk_process_credentials(const struct oci_process *p, struct husk_error **err) {
+int husk_process_credentials(const struct oci_process *p, bool keep_groups,
+                             struct husk_error **err) {
   const struct oci_capabilities *c = p->capabilities;
   cap_value_t bounding[64], effective[64], inheritable[64], permitted[64], ambient[64];
   int nb = 0, ne = 0, ni = 0, np = 0, na = 0;
@@ -159,7 +160,7 @@ int husk_process_credentials(const struct oci_process *p, struct husk_error **er
   for (size_t i = 0; i < ng; i++)
     groups[i] = u->additional_gids[i];
   /* setgroups is refused in a user namespace with setgroups "deny". */
-  if (setgroups(ng, groups) < 0 && !(errno == EPERM && ng == 0))
+  if (!keep_groups && setgroups(ng, groups) < 0 && !(errno == EPERM && ng == 0))
     return husk_fail(err, errno, "process.user.additionalGids: setgroups");
   if (setresgid(u->gid, u->gid, u->gid) < 0)
     return husk_fail(err, errno, "process.user.gid: setgid %u", u->gid);

@@ -4,6 +4,8 @@
 #ifndef HUSK_PROCESS_H
 #define HUSK_PROCESS_H
 
+#include <stdbool.h>
+
 #include "error.h"
 #include "spec.h"
 
@@ -13,8 +15,11 @@ void husk_process_set_env(struct oci_process *p, const char *kv);
 int husk_process_rlimits(const struct oci_process *p, struct husk_error **err);
 int husk_process_oom_score_adj(const struct oci_process *p, struct husk_error **err);
 /* Bounding set first (needs CAP_SETPCAP), then the user switch keeping the
- * capabilities, then the other sets and ambient. */
-int husk_process_credentials(const struct oci_process *p, struct husk_error **err);
+ * capabilities, then the other sets and ambient. With `keep_groups` (crun's
+ * run.oci.keep_original_groups) the supplementary groups are left as the
+ * caller's, and process.user.additionalGids is not applied. */
+int husk_process_credentials(const struct oci_process *p, bool keep_groups,
+                             struct husk_error **err);
 int husk_process_no_new_privs(const struct oci_process *p, struct husk_error **err);
 /* chdir to process.cwd (created when missing) and check the result is inside
  * the root (no leaked host directory: the CVE-2024-21626 class). */

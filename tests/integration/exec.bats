@@ -82,6 +82,13 @@ start_sleeper() {
 	assert_output HOME=/elsewhere
 }
 
+@test "exec: run.oci.keep_original_groups keeps the groups of the husk that execs" {
+	update_config '.annotations["run.oci.keep_original_groups"] = "1" | .process.user.additionalGids = [5]'
+	start_sleeper
+	run -0 setpriv --groups 4242 "$HUSK" --root "$ROOT" exec c1 grep ^Groups: /proc/self/status
+	assert_output --regexp '^Groups:[[:space:]]+4242[[:space:]]*$'
+}
+
 @test "exec: the container's capabilities, --cap adds one" {
 	start_sleeper >/dev/null
 	run -0 husk exec c1 grep CapEff /proc/self/status

@@ -151,6 +151,20 @@ requires_domainname() {
 	assert_output $'1000\n1001\n1001 10 20 30'
 }
 
+@test "run.oci.keep_original_groups: the caller's supplementary groups stay, additionalGids do not apply (crun's annotation)" {
+	update_config '.process.user = {"uid": 0, "gid": 0, "additionalGids": [5]}'
+	set_args sh -c 'grep ^Groups: /proc/self/status'
+	run -0 setpriv --groups 4242,4343 "$HUSK" --root "$ROOT" run --bundle "$BUNDLE" c1
+	assert_output --regexp '^Groups:[[:space:]]+5[[:space:]]*$'
+	update_config '.annotations["run.oci.keep_original_groups"] = "1"'
+	run -0 setpriv --groups 4242,4343 "$HUSK" --root "$ROOT" run --bundle "$BUNDLE" c2
+	assert_output --regexp '^Groups:[[:space:]]+4242 4343[[:space:]]*$'
+	# "0" turns it off, as crun reads it
+	update_config '.annotations["run.oci.keep_original_groups"] = "0"'
+	run -0 setpriv --groups 4242,4343 "$HUSK" --root "$ROOT" run --bundle "$BUNDLE" c3
+	assert_output --regexp '^Groups:[[:space:]]+5[[:space:]]*$'
+}
+
 @test "user: nobody from /etc/passwd by number" {
 	update_config '.process.user = {"uid": 65534, "gid": 65534}'
 	set_args id

@@ -157,6 +157,22 @@ seccomp() {
 	assert_line "rc=1"
 }
 
+@test "seccomp: run.oci.seccomp_fail_unknown_syscall makes an unknown name an error, nothing left (crun's annotation)" {
+	requires_husk
+	seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mkdir", "no_such_syscall_here"], "action": "SCMP_ACT_ERRNO"}]}'
+	update_config '.annotations["run.oci.seccomp_fail_unknown_syscall"] = "1"'
+	set_args true
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_husk_error 'linux.seccomp.syscalls[0].names[1]: "no_such_syscall_here" is not a syscall libseccomp knows' 'run.oci.seccomp_fail_unknown_syscall'
+	assert_nothing_left
+	run -1 husk check --bundle "$BUNDLE"
+	assert_line --partial 'error: linux.seccomp.syscalls[0].names[1]: "no_such_syscall_here" is not a syscall libseccomp knows on this architecture, and the annotation run.oci.seccomp_fail_unknown_syscall makes that an error'
+	# known names alone still run with it
+	seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO"}]}'
+	run -0 husk run --bundle "$BUNDLE" c2
+}
+
 @test "seccomp: flags SECCOMP_FILTER_FLAG_LOG and _TSYNC are accepted" {
 	is_husk || skip "runc before 1.2 refuses linux.seccomp.flags"
 	seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
