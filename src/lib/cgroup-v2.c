@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgroup-internal.h"
 #include "cgroup.h"
@@ -203,6 +204,27 @@ int cg2_apply_rdma(const char *dir, const struct oci_resources *r, struct husk_e
     _cleanup_free_ char *what = xasprintf(RES "rdma[\"%s\"]", d->name);
     if ((ret = cg_write(dir, "rdma.max", line, what, err)) < 0)
       return ret;
+  }
+  return 0;
+}
+
+int husk_cgroup_v2_chown(const char *path, uid_t uid, struct husk_error **err) {
+  _cleanup_free_ char *dir = husk_cgroup_v2_dir(path);
+  if (dir == NULL)
+    return 0;
+  if (chown(dir, uid, (gid_t)-1) < 0)
+    return husk_fail(err, errno, "give the cgroup %s to uid %u", dir, (unsigned)uid);
+  _cleanup_free_ char *list = NULL;
+  if (read_file("/sys/kernel/cgroup/delegate", &list, NULL, 4096, NULL) < 0)
+    list = xstrdup("cgroup.procs\ncgroup.threads\ncgroup.subtree_control\n");
+  char *save = NULL;
+  for (char *name = strtok_r(list, "\n", &save); name; name = strtok_r(NULL, "\n", &save)) {
+    if (strchr(name, '/') || name[0] == '.')
+      continue;
+    _cleanup_free_ char *file = xasprintf("%s/%s", dir, name);
+    /* A file the list names may be missing (its controller is off). */
+    if (chown(file, uid, (gid_t)-1) < 0 && errno != ENOENT)
+      return husk_fail(err, errno, "give %s to uid %u", file, (unsigned)uid);
   }
   return 0;
 }

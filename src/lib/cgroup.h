@@ -81,6 +81,12 @@ char *husk_cgroup_v1_dir(const char *controller, const char *path);
 char *husk_cgroup_v2_dir(const char *path);
 /* Whether a cgroup2 directory lists `controller` in cgroup.controllers. */
 bool husk_cgroup_v2_has_controller(const char *dir, const char *controller);
+/* Hand a cgroup2 cgroup to `uid` (the runtime-spec's "cgroup ownership"):
+ * its directory and the files the kernel lists as delegatable in
+ * /sys/kernel/cgroup/delegate (cgroup.procs, cgroup.threads and
+ * cgroup.subtree_control when that list is missing), as runc does. */
+int husk_cgroup_v2_chown(const char *path, uid_t uid, struct husk_error **err);
+
 /* Why linux.resources.unified's `key` cannot be written on this host, or
  * NULL (malloc'd): not a "controller.file" name of one cgroup's own, a
  * controller the host's cgroup2 tree does not have, or no cgroup2 tree. The

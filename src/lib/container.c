@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -306,6 +307,61 @@ static int validate_resources(const struct husk_context *ctx, const struct oci_c
   return 0;
 }
 
+/* /sys/fs/cgroup mounted read-write in the container (runc's test). */
+static bool has_rw_cgroupfs(const struct oci_config *c) {
+  for (size_t i = 0; i < c->mounts_len; i++) {
+    const struct oci_mount *m = &c->mounts[i];
+    bool cgroupfs = (m->type && (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)) ||
+                    (m->source && strcmp(m->source, "cgroup") == 0);
+    if (!cgroupfs || m->destination == NULL ||
+        (strcmp(m->destination, "/sys/fs/cgroup") != 0 && strcmp(m->destination, "/sys/fs/cgroup/") != 0))
+      continue;
+    struct husk_mount_opts o;
+    bool ro = husk_mount_opts_parse(m->options, m->options_len, m->type, &o, NULL) == 0 &&
+              (o.flags & MS_RDONLY);
+    husk_mount_opts_clear(&o);
+    return !ro;
+  }
+  return false;
+}
+
+/* The runtime-spec's cgroup ownership, as runc: a container with a cgroup
+ * namespace of its own and a read-write /sys/fs/cgroup gets its cgroup2
+ * cgroup handed to the host uid of process.user.uid (its root, in a user
+ * namespace), so that systemd or a runtime inside can manage it. Never on
+ * cgroup v1 or hybrid hosts. */
+static int give_cgroup_to_container(const struct create_job *job, struct husk_error **err) {
+  const struct oci_config *c = job->config;
+  if (job->cgroup_path == NULL || husk_cgroup_mode() != HUSK_CGROUP_V2 ||
+      !job->ns.new_cgroup_ns || !has_rw_cgroupfs(c))
+    return 0;
+  uint32_t uid = c->process->user.uid;
+  if (job->ns.new_user_ns) {
+    const struct oci_linux *l = c->linux_;
+    bool mapped = false;
+    for (size_t i = 0; !mapped && i < l->uid_mappings_len; i++) {
+      const struct oci_id_mapping *m = &l->uid_mappings[i];
+      if (uid >= m->container_id && uid - m->container_id < m->size) {
+        uid = m->host_id + (uid - m->container_id);
+        mapped = true;
+      }
+    }
+    if (!mapped)
+      return 0; /* no host uid to give it to (runc gives up too) */
+  }
+  struct husk_error *e = NULL;
+  if (husk_cgroup_v2_chown(job->cgroup_path, (uid_t)uid, &e) == 0)
+    return 0;
+  /* Unprivileged, a cgroup may only go to ourselves. */
+  if (e->errno_ == EPERM && (geteuid() != 0 || husk_in_user_namespace())) {
+    husk_debug("%s: the container's cgroup stays ours", e->msg);
+    husk_error_free(e);
+    return 0;
+  }
+  *err = e;
+  return -EIO;
+}
+
 /* state.json: first with pid 0 as soon as there is something to clean up
  * (the cgroup), then with the init's pid. */
 static int write_state(struct create_job *job, struct husk_error **err) {
@@ -513,6 +569,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
       (ret = husk_cgroup_apply_resources(job.cgroup_path,
                                          job.config->linux_ ? job.config->linux_->resources : NULL,
                                          false, err)) < 0)
+    goto fail;
+  if ((ret = give_cgroup_to_container(&job, err)) < 0)
     goto fail;
   husk_phase("cgroup");
   if ((ret = husk_rdt_make(job.dirfd, &job.rdt, err)) < 0)

@@ -670,6 +670,50 @@ memory_limit_file() {
 	assert_file "$(v2_dir "$CG")/pids.max" 0
 }
 
+# userns_rw_cgroup HOSTID: a user namespace mapping 0-65535 to HOSTID... (the
+# rootfs owned by the mapped root), a cgroup namespace, /sys/fs/cgroup rw.
+userns_rw_cgroup() {
+	chown -R "$1:$1" "$BUNDLE/rootfs"
+	chmod o+x "$BATS_RUN_TMPDIR"
+	update_config ".linux.namespaces += [{\"type\": \"user\"}]
+		| .linux.uidMappings = [{\"containerID\": 0, \"hostID\": $1, \"size\": 65536}]
+		| .linux.gidMappings = [{\"containerID\": 0, \"hostID\": $1, \"size\": 65536}]
+		| (.mounts[] | select(.destination == \"/sys/fs/cgroup\") | .options) |= map(select(. != \"ro\"))"
+}
+
+@test "v2 cgroup ownership: user and cgroup namespaces with a rw cgroupfs get the cgroup as the container's root" {
+	requires_v2
+	userns_rw_cgroup 100000
+	set_args sh -c 'mkdir /sys/fs/cgroup/inner && echo $$ >/sys/fs/cgroup/inner/cgroup.procs && cat /proc/self/cgroup >/dev/shm/where; sleep 300'
+	husk_bg run -d --bundle "$BUNDLE" c1
+	local pid dir
+	pid=$(container_pid c1)
+	for _ in $(seq 50); do [ -s "/proc/$pid/root/dev/shm/where" ] && break; sleep 0.1; done
+	dir=$(v2_dir "$CG")
+	run -0 stat -c %u "$dir" "$dir/cgroup.procs" "$dir/cgroup.subtree_control" "$dir/cgroup.threads"
+	assert_output $'100000\n100000\n100000\n100000'
+	# not handed over: files that set limits
+	[ ! -e "$dir/memory.max" ] || assert_equal "$(stat -c %u "$dir/memory.max")" 0
+	# the container's root made a cgroup of its own and moved into it
+	run -0 cat "/proc/$pid/root/dev/shm/where"
+	assert_output '0::/inner'
+}
+
+@test "v2 cgroup ownership: a read-only cgroupfs or no cgroup namespace keeps the cgroup root's" {
+	requires_v2
+	userns_rw_cgroup 100000
+	update_config '(.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) += ["ro"]'
+	start_sleeper
+	run -0 stat -c %u "$(v2_dir "$CG")"
+	assert_output 0
+	run -0 husk delete --force c1
+	update_config '(.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) |= map(select(. != "ro"))
+		| .linux.namespaces |= map(select(.type != "cgroup"))'
+	start_sleeper
+	run -0 stat -c %u "$(v2_dir "$CG")"
+	assert_output 0
+}
+
 @test "v2 blkio weight becomes io.bfq.weight or io.weight" {
 	requires_v2 io
 	update_config '.linux.resources.blockIO = {"weight": 500}'
