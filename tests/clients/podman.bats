@@ -114,6 +114,26 @@ pm() {
 	assert_output --regexp '^ +0 +200000 +65536$'
 }
 
+@test "podman --tmpfs: a tmpfs with the image's content (podman sends tmpcopyup)" {
+	run -0 pm run --rm --tmpfs /etc $ULIMITS "$IMAGE" sh -c 'stat -f -c %T /etc; grep ^root: /etc/passwd'
+	assert_line --index 0 tmpfs
+	assert_line --index 1 --partial 'root:x:0:0:'
+	# notmpcopyup: an empty one (but for what podman binds in)
+	run -1 pm run --rm --tmpfs /etc:notmpcopyup $ULIMITS "$IMAGE" cat /etc/passwd
+	assert_output --partial 'No such file or directory'
+}
+
+@test "podman --group-add keep-groups: the caller's supplementary groups (run.oci.keep_original_groups)" {
+	run -0 setpriv --groups 4242,4343 podman --root "$PODMAN_ROOT" --runroot "$PODMAN_RUNROOT" \
+		--runtime "$HUSK" --cgroup-manager cgroupfs --events-backend file \
+		run --rm --group-add keep-groups $ULIMITS "$IMAGE" grep ^Groups: /proc/self/status
+	assert_output --regexp '^Groups:[[:space:]]+4242 4343[[:space:]]*$'
+	run -0 setpriv --groups 4242,4343 podman --root "$PODMAN_ROOT" --runroot "$PODMAN_RUNROOT" \
+		--runtime "$HUSK" --cgroup-manager cgroupfs --events-backend file \
+		run --rm $ULIMITS "$IMAGE" grep ^Groups: /proc/self/status
+	refute_output --partial 4242
+}
+
 @test "contrib/podman/containers.conf makes husk podman's runtime" {
 	sed "s|/usr/local/bin/husk|$HUSK|" "$TOP/contrib/podman/containers.conf" >"$BATS_TEST_TMPDIR/containers.conf"
 	export CONTAINERS_CONF=$BATS_TEST_TMPDIR/containers.conf
