@@ -117,7 +117,7 @@ static struct oci_id_mapping *self_mapping(uid_t id) {
 
 struct oci_config *oci_config_default(bool rootless) {
   struct oci_config *c = xmalloc0(sizeof(*c));
-  c->oci_version = xstrdup("1.2.0");
+  c->oci_version = xstrdup("1.3.0");
   c->root = xmalloc0(sizeof(*c->root));
   c->root->path = xstrdup("rootfs");
   c->root->readonly = true;

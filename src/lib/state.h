@@ -12,7 +12,7 @@
 
 #include "error.h"
 
-#define HUSK_OCI_VERSION "1.2.0"
+#define HUSK_OCI_VERSION "1.3.0"
 #define HUSK_EXEC_FIFO "exec.fifo"
 #define HUSK_STATE_FILE "state.json"
 

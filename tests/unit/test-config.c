@@ -896,7 +896,7 @@ static void test_default(bool rootless) {
   CHECK(c != NULL);
   if (c == NULL)
     return;
-  CHECK_STR(c->oci_version, "1.2.0");
+  CHECK_STR(c->oci_version, "1.3.0");
   CHECK_STR(c->hostname, "husk");
   CHECK(c->root->readonly);
   CHECK_STR(c->root->path, "rootfs");

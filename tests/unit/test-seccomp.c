@@ -624,7 +624,7 @@ static void test_notify(bool wait_killable, bool unknown_name) {
   CHECK(v != NULL);
   if (v == NULL)
     fprintf(stderr, "listener got: %s\n", text);
-  CHECK_STR(tree_str(v, (const char *[]){"ociVersion", NULL}), "1.2.0");
+  CHECK_STR(tree_str(v, (const char *[]){"ociVersion", NULL}), "1.3.0");
   yajl_val fds = yajl_tree_get(v, (const char *[]){"fds", NULL}, yajl_t_array);
   CHECK(fds && YAJL_GET_ARRAY(fds)->len == 1);
   if (fds && YAJL_GET_ARRAY(fds)->len == 1)
