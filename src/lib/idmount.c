@@ -12,39 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mount-api.h"
 #include "utils.h"
 
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
-#endif
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef OPEN_TREE_CLOEXEC
-#define OPEN_TREE_CLOEXEC O_CLOEXEC
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef MOVE_MOUNT_T_EMPTY_PATH
-#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
-#endif
-#ifndef MOUNT_ATTR_IDMAP
-#define MOUNT_ATTR_IDMAP 0x00100000
-#endif
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
-
-struct idmount_attr {
-  uint64_t attr_set, attr_clr, propagation, userns_fd;
-};
 
 static bool has_option(const struct oci_mount *m, const char *opt) {
   for (size_t i = 0; i < m->options_len; i++)
@@ -113,7 +83,7 @@ static int idmapped_tree(const char *source, int userns_fd, bool recursive, cons
   if (tree < 0)
     return husk_fail(err, errno, "idmapped mount %s: open_tree %s (Linux 5.12 or later is needed)",
                      dest, source);
-  struct idmount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
+  struct husk_mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
   if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
               sizeof(attr)) < 0) {
     int e = errno;

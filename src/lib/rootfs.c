@@ -20,6 +20,7 @@
 #include "inroot.h"
 #include "log.h"
 #include "lsm.h"
+#include "mount-api.h"
 #include "mountopts.h"
 #include "utils.h"
 
@@ -61,16 +62,6 @@ static unsigned long existing_flags(const char *path) {
   return f;
 }
 
-#ifndef SYS_mount_setattr
-#define SYS_mount_setattr 442
-#endif
-#ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
-#endif
-struct husk_mount_attr {
-  unsigned long long attr_set, attr_clr, propagation, userns_fd;
-};
-
 /* "rro", "rnosuid"...: mount_setattr(2) over the whole subtree. */
 static int apply_recursive_attrs(const char *fdpath, const struct husk_mount_opts *o,
                                  const char *dest, struct husk_error **err) {
@@ -81,22 +72,6 @@ static int apply_recursive_attrs(const char *fdpath, const struct husk_mount_opt
     return husk_fail(err, errno, "mount %s: recursive mount options need Linux 5.12", dest);
   return 0;
 }
-
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#endif
-#ifndef SYS_move_mount
-#define SYS_move_mount 429
-#endif
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef MOVE_MOUNT_T_EMPTY_PATH
-#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
-#endif
 
 /* The destination as an O_PATH fd. With dest-nofollow a final symlink is
  * the destination itself (crun's option), else it is followed inside the
