@@ -226,24 +226,6 @@ assert_file() {
 	assert_output $'running\nforked'
 }
 
-@test "hugepageLimits: the reservation limit too (hugetlb.<size>.rsvd.*), where the kernel has it" {
-	requires_husk
-	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB huge pages on this host"
-	update_config '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
-	set_args sleep 300
-	local dir file
-	if dir=$(v1_dir hugetlb "$CG"); then
-		file=hugetlb.2MB.rsvd.limit_in_bytes
-	elif grep -qw hugetlb "$(v2_dir /)/cgroup.subtree_control"; then
-		dir=$(v2_dir "$CG") file=hugetlb.2MB.rsvd.max
-	else
-		skip "no hugetlb controller for the container here"
-	fi
-	husk_bg run -d --bundle "$BUNDLE" c1
-	[ -e "$dir/$file" ] || skip "this kernel has no $file (before Linux 5.7): only the plain limit is set"
-	assert_file "$dir/$file" 4194304
-}
-
 @test "v1 cpu: shares, quota and period" {
 	requires_v1 cpu
 	update_config '.linux.resources.cpu = {"shares": 512, "quota": 50000, "period": 100000}'
@@ -315,7 +297,7 @@ assert_file() {
 	refute_line 'a *:* rwm'
 }
 
-@test "hugepageLimits: written where the host has hugetlb, else a clear error" {
+@test "hugepageLimits: written where the host has hugetlb (the reservation limit too), else a clear error" {
 	requires_husk
 	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB huge pages on this host"
 	update_config '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
@@ -324,9 +306,14 @@ assert_file() {
 	if v1=$(v1_dir hugetlb "$CG"); then
 		husk_bg run -d --bundle "$BUNDLE" c1
 		assert_file "$v1/hugetlb.2MB.limit_in_bytes" 4194304
+		# and the reservation limit, where the kernel has one (5.7), as runc
+		[ ! -e "$v1/hugetlb.2MB.rsvd.limit_in_bytes" ] ||
+			assert_file "$v1/hugetlb.2MB.rsvd.limit_in_bytes" 4194304
 	elif grep -qw hugetlb "$(v2_dir /)/cgroup.subtree_control"; then
 		husk_bg run -d --bundle "$BUNDLE" c1
 		assert_file "$(v2_dir "$CG")/hugetlb.2MB.max" 4194304
+		[ ! -e "$(v2_dir "$CG")/hugetlb.2MB.rsvd.max" ] ||
+			assert_file "$(v2_dir "$CG")/hugetlb.2MB.rsvd.max" 4194304
 	else
 		run -1 husk run -d --bundle "$BUNDLE" c1
 		assert_husk_error 'linux.resources.hugepageLimits[0]' 'hugetlb'
