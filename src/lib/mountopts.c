@@ -27,7 +27,8 @@ static const struct {
     {"remount", false, MS_REMOUNT},    {"ro", false, MS_RDONLY},
     {"rw", true, MS_RDONLY},           {"silent", false, MS_SILENT},
     {"strictatime", false, MS_STRICTATIME}, {"suid", true, MS_NOSUID},
-    {"sync", false, MS_SYNCHRONOUS},
+    {"sync", false, MS_SYNCHRONOUS},   {"nosymfollow", false, MS_NOSYMFOLLOW},
+    {"symfollow", true, MS_NOSYMFOLLOW},
 };
 
 static const struct {
@@ -46,12 +47,24 @@ static const struct {
   bool clear;
   unsigned long attr;
 } recursive_table[] = {
-    {"rro", false, MOUNT_ATTR_RDONLY},      {"rrw", true, MOUNT_ATTR_RDONLY},
-    {"rnosuid", false, MOUNT_ATTR_NOSUID},  {"rsuid", true, MOUNT_ATTR_NOSUID},
-    {"rnodev", false, MOUNT_ATTR_NODEV},    {"rdev", true, MOUNT_ATTR_NODEV},
-    {"rnoexec", false, MOUNT_ATTR_NOEXEC},  {"rexec", true, MOUNT_ATTR_NOEXEC},
-    {"rnoatime", false, MOUNT_ATTR_NOATIME}, {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
-    {"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
+    {"rro", false, MOUNT_ATTR_RDONLY},          {"rrw", true, MOUNT_ATTR_RDONLY},
+    {"rnosuid", false, MOUNT_ATTR_NOSUID},      {"rsuid", true, MOUNT_ATTR_NOSUID},
+    {"rnodev", false, MOUNT_ATTR_NODEV},        {"rdev", true, MOUNT_ATTR_NODEV},
+    {"rnoexec", false, MOUNT_ATTR_NOEXEC},      {"rexec", true, MOUNT_ATTR_NOEXEC},
+    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME}, {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
+    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW}, {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
+};
+
+/* The recursive access-time modes: one of them at a time, which
+ * mount_setattr(2) takes only with all of MOUNT_ATTR__ATIME cleared. The
+ * ones that undo a mode go back to the default, relatime. */
+static const struct {
+  const char *name;
+  unsigned long mode;
+} recursive_atime_table[] = {
+    {"rnoatime", MOUNT_ATTR_NOATIME},     {"ratime", MOUNT_ATTR_RELATIME},
+    {"rstrictatime", MOUNT_ATTR_STRICTATIME}, {"rnostrictatime", MOUNT_ATTR_RELATIME},
+    {"rrelatime", MOUNT_ATTR_RELATIME},   {"rnorelatime", MOUNT_ATTR_RELATIME},
 };
 
 static void append_data(char **data, const char *opt) {
@@ -127,6 +140,13 @@ int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
         out->rec_set |= recursive_table[k].attr;
       done = true;
     }
+    for (size_t k = 0; k < ARRAY_SIZE(recursive_atime_table) && !done; k++) {
+      if (strcmp(opt, recursive_atime_table[k].name) != 0)
+        continue;
+      out->rec_clear |= MOUNT_ATTR__ATIME;
+      out->rec_set = (out->rec_set & ~(unsigned long)MOUNT_ATTR__ATIME) | recursive_atime_table[k].mode;
+      done = true;
+    }
     if (!done)
       append_data(&out->data, opt);
   }
@@ -149,7 +169,7 @@ void husk_mount_opts_clear(struct husk_mount_opts *o) {
 
 unsigned long husk_mount_remount_flags(const struct husk_mount_opts *o) {
   return o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
-                     MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME);
+                     MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME | MS_NOSYMFOLLOW);
 }
 
 const char *const *husk_mount_option_names(void) {
@@ -157,7 +177,8 @@ const char *const *husk_mount_option_names(void) {
                                            "ridmap",       "tmpcopyup",    "notmpcopyup",
                                            "copy-symlink", "src-nofollow", "dest-nofollow"};
   static const char *names[ARRAY_SIZE(flag_table) + ARRAY_SIZE(propagation_table) +
-                           ARRAY_SIZE(recursive_table) + ARRAY_SIZE(extensions) + 1];
+                           ARRAY_SIZE(recursive_table) + ARRAY_SIZE(recursive_atime_table) +
+                           ARRAY_SIZE(extensions) + 1];
   if (names[0] == NULL) {
     size_t n = 0;
     for (size_t i = 0; i < ARRAY_SIZE(extensions); i++)
@@ -168,6 +189,8 @@ const char *const *husk_mount_option_names(void) {
       names[n++] = propagation_table[i].name;
     for (size_t i = 0; i < ARRAY_SIZE(recursive_table); i++)
       names[n++] = recursive_table[i].name;
+    for (size_t i = 0; i < ARRAY_SIZE(recursive_atime_table); i++)
+      names[n++] = recursive_atime_table[i].name;
     names[n] = NULL;
   }
   return names;

@@ -389,3 +389,20 @@ root_propagation() {
 	run -0 husk run --bundle "$BUNDLE" c1
 	assert_output --partial 'container_file_t:s0:c1,c2'
 }
+
+@test "recursive access-time options (rnoatime, rstrictatime, ratime) and nosymfollow, rnosymfollow" {
+	ln -s hello "$HOSTDIR/link"
+	add_mount "{\"destination\": \"/a\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"rbind\", \"rnoatime\"]}"
+	add_mount "{\"destination\": \"/b\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"rbind\", \"rstrictatime\"]}"
+	add_mount "{\"destination\": \"/c\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"rbind\", \"rnoatime\", \"ratime\"]}"
+	add_mount "{\"destination\": \"/d\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"rbind\", \"nosymfollow\"]}"
+	add_mount "{\"destination\": \"/e\", \"type\": \"bind\", \"source\": \"$HOSTDIR\", \"options\": [\"rbind\", \"rnosymfollow\"]}"
+	set_args cat /proc/mounts /d/link
+	run -1 husk run --bundle "$BUNDLE" c1
+	mount_line /a | grep -q ',noatime' || fail "/a: $(mount_line /a)"
+	mount_line /b | grep -vq 'noatime\|relatime' || fail "/b: $(mount_line /b)"
+	mount_line /c | grep -q ',relatime' || fail "/c: $(mount_line /c)"
+	mount_line /d | grep -q 'nosymfollow' || fail "/d: $(mount_line /d)"
+	mount_line /e | grep -q 'nosymfollow' || fail "/e: $(mount_line /e)"
+	assert_line --partial "/d/link': Too many levels of symbolic links"
+}
