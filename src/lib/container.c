@@ -27,6 +27,7 @@
 #include "init.h"
 #include "lookup.h"
 #include "log.h"
+#include "mempolicy.h"
 #include "namespaces.h"
 #include "pidfd.h"
 #include "process.h"
@@ -392,7 +393,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
       (ret = resolve_rootfs(bundle, job.config, &job.rootfs, err)) < 0 ||
       (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0 ||
       (ret = husk_idmap_validate(job.config->linux_, job.ns.new_user_ns, err)) < 0 ||
-      (ret = husk_ns_check_sysctls(&job.ns, job.config->linux_, err)) < 0)
+      (ret = husk_ns_check_sysctls(&job.ns, job.config->linux_, err)) < 0 ||
+      (ret = husk_mempolicy_validate(job.config->linux_, err)) < 0)
     goto out;
 
   job.dirfd = husk_state_dir_create(ctx->root, id, err);

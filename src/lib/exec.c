@@ -27,6 +27,7 @@
 #include "namespaces.h"
 #include "pidfd.h"
 #include "lsm.h"
+#include "mempolicy.h"
 #include "process.h"
 #include "schedule.h"
 #include "seccomp-filter.h"
@@ -258,6 +259,9 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
   if (husk_process_rlimits(p, &err) < 0 || husk_process_cwd(p, &err) < 0 ||
       husk_process_find_executable(p, &exe, &err) < 0 || husk_process_scheduling(p, &err) < 0 ||
       husk_lsm_apply(p, proc_fd, &err) < 0)
+    exec_fail(job, err);
+  /* A task's memory policy is its own: runc sets it for exec'd ones too. */
+  if (husk_mempolicy_apply(job->config->linux_, &err) < 0)
     exec_fail(job, err);
   /* The container's seccomp filter applies to exec'd processes too. */
   if (!p->no_new_privileges && husk_seccomp_load(job->seccomp, NULL, 0, &err) < 0)
