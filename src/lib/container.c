@@ -29,6 +29,7 @@
 #include "log.h"
 #include "mempolicy.h"
 #include "namespaces.h"
+#include "netdev.h"
 #include "pidfd.h"
 #include "process.h"
 #include "spec.h"
@@ -226,10 +227,12 @@ struct create_job {
   pid_t pid;
   int pidfd;
   struct husk_ns_plan ns;
+  struct husk_netdev_moves *netdevs; /* linux.netDevices moved in, to put back on failure */
 };
 
 /* Undo whatever a failed create made: no process, cgroup or state left. */
 static void create_rollback(struct create_job *job) {
+  husk_netdev_undo(&job->netdevs);
   if (job->pid > 0) {
     kill(job->pid, SIGKILL);
     waitpid(job->pid, NULL, 0);
@@ -316,6 +319,8 @@ static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
     return -EIO;
   if (job->ns.new_user_ns && husk_idmap_write(job->pid, job->config->linux_, err) < 0)
     return -EIO;
+  if (husk_netdev_move_all(job->config->linux_, &job->ns, job->pid, &job->netdevs, err) < 0)
+    return -EIO;
   husk_phase("cgroup placement");
 
   /* Written before the init goes on, so that a crash from here on leaves a
@@ -394,6 +399,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
       (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0 ||
       (ret = husk_idmap_validate(job.config->linux_, job.ns.new_user_ns, err)) < 0 ||
       (ret = husk_ns_check_sysctls(&job.ns, job.config->linux_, err)) < 0 ||
+      (ret = husk_netdev_validate(job.config->linux_, &job.ns, err)) < 0 ||
       (ret = husk_mempolicy_validate(job.config->linux_, err)) < 0)
     goto out;
 
@@ -565,6 +571,7 @@ out:
   if (job.dirfd >= 0)
     close(job.dirfd);
   husk_ns_plan_close(&job.ns);
+  husk_netdev_moves_free(&job.netdevs);
   oci_config_free(job.config);
   free(job.rootfs);
   free(job.cgroup_path);
