@@ -370,6 +370,8 @@ int husk_check_bundle(const char *bundle, const struct husk_check_options *opts,
     check_mounts(&ck);
     check_namespaces(&ck);
     check_linux(&ck);
+    check_net_devices(&ck);
+    check_memory_policy(&ck);
     check_seccomp(&ck);
     check_cgroups(&ck);
     check_hooks(&ck);

@@ -138,6 +138,24 @@ policy_inside() {
 	assert_nothing_left
 }
 
+@test "memoryPolicy: husk check names nodes the host lacks, and bad rules" {
+	requires_husk
+	[ "$(cat /sys/devices/system/node/has_memory)" = 0 ] || skip "expects a host with one memory node, 0"
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0-3"}'
+	run -0 husk check --bundle "$BUNDLE"
+	assert_line 'warning: linux.memoryPolicy.nodes: nodes 1-3 are not memory nodes of this host (it has 0): the kernel leaves them out'
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_INTERLEAVE", "nodes": "2"}'
+	run -1 husk check --bundle "$BUNDLE"
+	assert_line 'error: linux.memoryPolicy.nodes: none of "2" is a memory node of this host (it has 0)'
+	# relative node numbers are positions: any works
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_INTERLEAVE", "nodes": "2", "flags": ["MPOL_F_RELATIVE_NODES"]}'
+	run -0 husk check --bundle "$BUNDLE"
+	refute_output --partial 'memoryPolicy'
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_LOCAL", "flags": ["MPOL_F_NUMA_BALANCING"]}'
+	run -1 husk check --bundle "$BUNDLE"
+	assert_line --partial 'error: linux.memoryPolicy.flags: MPOL_F_NUMA_BALANCING goes with MPOL_BIND or MPOL_PREFERRED_MANY only'
+}
+
 @test "memoryPolicy: relative node numbers are positions among the allowed nodes" {
 	update_config '.linux.memoryPolicy = {"mode": "MPOL_INTERLEAVE", "nodes": "2", "flags": ["MPOL_F_RELATIVE_NODES"]}'
 	policy_inside

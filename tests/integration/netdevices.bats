@@ -194,3 +194,16 @@ still_on_host() {
 	assert_nothing_left
 	still_on_host
 }
+
+@test "netDevices: husk check names what would fail" {
+	requires_husk
+	update_config ".linux.netDevices = {\"$H1\": {\"name\": \"ctr0\"}, \"nosuch0\": {}, \"$H0\": {\"name\": \"a:b\"}}"
+	run -1 husk check --bundle "$BUNDLE"
+	assert_line 'error: linux.netDevices["nosuch0"]: no network interface "nosuch0" on this host'
+	assert_line --partial "error: linux.netDevices[\"$H0\"].name: \"a:b\" has a '/', ':' or white space"
+	assert_line --partial "note: linux.netDevices[\"$H1\"]: a virtual interface"
+	update_config ".linux.namespaces |= map(select(.type != \"network\"))
+		| .linux.netDevices = {\"$H1\": {}}"
+	run -1 husk check --bundle "$BUNDLE"
+	assert_line --partial 'error: linux.netDevices: the container shares husk'"'"'s network namespace'
+}
