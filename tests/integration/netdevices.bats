@@ -31,9 +31,10 @@ teardown() {
 	fi
 }
 
-# wait_gone IFACE: the host has no IFACE (within a few seconds).
+# wait_gone IFACE: the host has no IFACE. The kernel tears a network
+# namespace down in the background, which can take seconds on a busy host.
 wait_gone() {
-	local tries=50
+	local tries=300
 	while ip link show "$1" >/dev/null 2>&1 && [ "$tries" -gt 0 ]; do
 		sleep 0.1
 		tries=$((tries - 1))
