@@ -71,6 +71,8 @@ void check_mounts(struct husk_check *ck);
 void check_namespaces(struct husk_check *ck);
 void check_linux(struct husk_check *ck);
 void check_intelrdt(struct husk_check *ck);
+void check_net_devices(struct husk_check *ck);
+void check_memory_policy(struct husk_check *ck);
 void check_seccomp(struct husk_check *ck);
 void check_cgroups(struct husk_check *ck);
 void check_hooks(struct husk_check *ck);

@@ -371,6 +371,8 @@ int husk_check_bundle(const char *bundle, const struct husk_check_options *opts,
     check_namespaces(&ck);
     check_linux(&ck);
     check_intelrdt(&ck);
+    check_net_devices(&ck);
+    check_memory_policy(&ck);
     check_seccomp(&ck);
     check_cgroups(&ck);
     check_hooks(&ck);

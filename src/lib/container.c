@@ -31,7 +31,9 @@
 #include "lookup.h"
 #include "log.h"
 #include "mountopts.h"
+#include "mempolicy.h"
 #include "namespaces.h"
+#include "netdev.h"
 #include "pidfd.h"
 #include "process.h"
 #include "seccomp-filter.h"
@@ -257,10 +259,12 @@ struct create_job {
   struct husk_ns_plan ns;
   struct husk_hook_io hook_io;
   struct husk_rdt_group rdt; /* linux.intelRdt */
+  struct husk_netdev_moves *netdevs; /* linux.netDevices moved in, to put back on failure */
 };
 
 /* Undo whatever a failed create made: no process, cgroup or state left. */
 static void create_rollback(struct create_job *job) {
+  husk_netdev_undo(&job->netdevs);
   if (job->pid > 0) {
     kill(job->pid, SIGKILL);
     waitpid(job->pid, NULL, 0);
@@ -420,6 +424,8 @@ static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
     return -EIO;
   if (job->ns.new_user_ns && husk_idmap_write(job->pid, job->config->linux_, err) < 0)
     return -EIO;
+  if (husk_netdev_move_all(job->config->linux_, &job->ns, job->pid, &job->netdevs, err) < 0)
+    return -EIO;
   husk_phase("cgroup placement");
 
   /* Written before the init goes on, so that a crash from here on leaves a
@@ -500,6 +506,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
       (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0 ||
       (ret = husk_idmap_validate(job.config->linux_, job.ns.new_user_ns, err)) < 0 ||
       (ret = husk_ns_check_sysctls(&job.ns, job.config->linux_, err)) < 0 ||
+      (ret = husk_netdev_validate(job.config->linux_, &job.ns, err)) < 0 ||
+      (ret = husk_mempolicy_validate(job.config->linux_, err)) < 0 ||
       (ret = husk_rdt_plan_config(job.config, id, &job.rdt, err)) < 0 ||
       (ret = husk_hook_io_open(job.config, &job.hook_io, err)) < 0)
     goto out;
@@ -680,6 +688,7 @@ out:
   husk_ns_plan_close(&job.ns);
   husk_hook_io_close(&job.hook_io);
   husk_rdt_group_free(&job.rdt);
+  husk_netdev_moves_free(&job.netdevs);
   oci_config_free(job.config);
   free(job.rootfs);
   free(job.cgroup_path);

@@ -29,6 +29,7 @@
 #include "namespaces.h"
 #include "pidfd.h"
 #include "lsm.h"
+#include "mempolicy.h"
 #include "process.h"
 #include "schedule.h"
 #include "seccomp-filter.h"
@@ -264,6 +265,9 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
       husk_personality(job->config->linux_, &err) < 0 || husk_lsm_apply(p, proc_fd, &err) < 0)
     exec_fail(job, err);
   _cleanup_free_ char *home = husk_process_default_home(p);
+  /* A task's memory policy is its own: runc sets it for exec'd ones too. */
+  if (husk_mempolicy_apply(job->config->linux_, &err) < 0)
+    exec_fail(job, err);
   /* The container's seccomp filter applies to exec'd processes too. */
   if (!p->no_new_privileges && husk_seccomp_load(job->seccomp, NULL, 0, &err) < 0)
     exec_fail(job, err);

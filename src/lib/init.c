@@ -17,6 +17,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "lsm.h"
+#include "mempolicy.h"
 #include "process.h"
 #include "schedule.h"
 #include "seccomp-filter.h"
@@ -244,6 +245,8 @@ void husk_init_main(struct husk_init_ctx *ctx) {
   if (husk_process_find_executable(p, &exe, &err) < 0)
     init_fail(ctx, err);
   _cleanup_free_ char *home = husk_process_default_home(p);
+  if (husk_mempolicy_apply(c->linux_, &err) < 0)
+    init_fail(ctx, err);
   if (husk_process_scheduling(p, &err) < 0 || husk_personality(c->linux_, &err) < 0 ||
       husk_lsm_apply(p, ctx->proc_fd, &err) < 0)
     init_fail(ctx, err);
