@@ -6,10 +6,12 @@
 #include <sys/capability.h>
 #include <yajl/yajl_gen.h>
 
+#include "annotations.h"
 #include "cgroup.h"
 #include "cmd.h"
 #include "output.h"
 #include "lsm.h"
+#include "mempolicy.h"
 #include "mountopts.h"
 #include "seccomp-filter.h"
 #include "simple.h"
@@ -24,6 +26,11 @@ static void strv(yajl_gen g, const char *key, const char *const *v) {
   for (; v && *v; v++)
     str(g, *v);
   yajl_gen_array_close(g);
+}
+
+static void boolean(yajl_gen g, const char *key, bool on) {
+  str(g, key);
+  yajl_gen_bool(g, on);
 }
 
 static void enabled(yajl_gen g, const char *key, bool on) {
@@ -111,13 +118,34 @@ int cmd_features(struct husk_context *ctx, int argc, char **argv) {
   strv(g, "supportedFlags", husk_seccomp_supported_flags());
   yajl_gen_map_close(g);
   enabled(g, "apparmor", husk_apparmor_enabled());
+  /* SELinux labels (process.selinuxLabel, linux.mountLabel) are applied
+   * where the host has SELinux on, and ignored elsewhere. */
   enabled(g, "selinux", husk_selinux_enabled());
-  enabled(g, "intelRdt", false);
+  /* Whether husk implements the fields, not whether this host has resctrl
+   * (the runtime-spec's meaning, and runc's). */
+  str(g, "intelRdt");
+  yajl_gen_map_open(g);
+  boolean(g, "enabled", true);
+  boolean(g, "schemata", true);
+  boolean(g, "monitoring", true);
+  yajl_gen_map_close(g);
+  str(g, "memoryPolicy");
+  yajl_gen_map_open(g);
+  strv(g, "modes", husk_mempolicy_mode_names());
+  strv(g, "flags", husk_mempolicy_flag_names());
+  yajl_gen_map_close(g);
   str(g, "mountExtensions");
   yajl_gen_map_open(g);
   enabled(g, "idmap", true);
   yajl_gen_map_close(g);
+  enabled(g, "netDevices", true);
   yajl_gen_map_close(g); /* linux */
+  /* The annotations that change what husk does: whoever writes the config
+   * controls them, so an engine may want to keep them from its users. */
+  static const char *const unsafe[] = {HUSK_ANN_KEEP_ORIGINAL_GROUPS, HUSK_ANN_HOOKS_STDOUT,
+                                       HUSK_ANN_HOOKS_STDERR, HUSK_ANN_SECCOMP_FAIL_UNKNOWN,
+                                       NULL};
+  strv(g, "potentiallyUnsafeConfigAnnotations", unsafe);
   str(g, "annotations");
   yajl_gen_map_open(g);
   str(g, "io.github.husk.version");

@@ -44,6 +44,23 @@ static const struct named flags[] = {
     {"MPOL_F_STATIC_NODES", FLAG_STATIC_NODES},
 };
 
+static const char *const *names_of(const struct named *table, size_t n, const char **out) {
+  if (out[0] == NULL)
+    for (size_t i = 0; i < n; i++)
+      out[i] = table[i].name;
+  return out;
+}
+
+const char *const *husk_mempolicy_mode_names(void) {
+  static const char *names[ARRAY_SIZE(modes) + 1];
+  return names_of(modes, ARRAY_SIZE(modes), names);
+}
+
+const char *const *husk_mempolicy_flag_names(void) {
+  static const char *names[ARRAY_SIZE(flags) + 1];
+  return names_of(flags, ARRAY_SIZE(flags), names);
+}
+
 static const char *mode_name(int mode) {
   for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
     if (modes[i].value == mode)

@@ -46,6 +46,10 @@ bool husk_mempolicy_no_host_node(const struct husk_mempolicy *mp,
 /* "0-3,7" for a mask. malloc'd. */
 char *husk_mempolicy_format_nodes(const unsigned long mask[HUSK_MPOL_LONGS]);
 
+/* The mode and flag names husk takes (for `husk features`), NULL-terminated. */
+const char *const *husk_mempolicy_mode_names(void);
+const char *const *husk_mempolicy_flag_names(void);
+
 /* Before anything is made: parse, and the nodes against this host. */
 int husk_mempolicy_validate(const struct oci_linux *linux_, struct husk_error **err);
 

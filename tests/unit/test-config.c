@@ -13,6 +13,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "error.h"
+#include "mountopts.h"
 #include "spec.h"
 #include "utils.h"
 #include "harness.h"
@@ -1114,6 +1115,32 @@ static void test_parse_all_every_wrong_type(void) {
   CHECK(bad == 0);
 }
 
+/* Every option `husk features` lists is one husk acts on: none of them is
+ * passed on to the kernel as filesystem data, for a bind mount or a tmpfs. */
+static void test_mount_option_names(void) {
+  size_t n = 0;
+  for (const char *const *name = husk_mount_option_names(); *name; name++, n++) {
+    const char *types[] = {"bind", "tmpfs"};
+    bool understood = false;
+    for (size_t t = 0; t < 2 && !understood; t++) {
+      struct husk_mount_opts o;
+      char *opts[] = {(char *)*name};
+      _cleanup_error_ struct husk_error *err = NULL;
+      understood = husk_mount_opts_parse(opts, 1, types[t], &o, &err) == 0 && o.data == NULL;
+      husk_mount_opts_clear(&o);
+    }
+    if (!understood)
+      fprintf(stderr, "mount option %s is listed but passed on as data\n", *name);
+    CHECK(understood);
+  }
+  CHECK(n > 60);
+  /* and a filesystem's own option is passed on */
+  struct husk_mount_opts o;
+  char *opts[] = {"size=1m"};
+  CHECK(husk_mount_opts_parse(opts, 1, "tmpfs", &o, NULL) == 0 && o.data && strcmp(o.data, "size=1m") == 0);
+  husk_mount_opts_clear(&o);
+}
+
 int main(int argc, char **argv) {
   _cleanup_free_ char *dir = NULL;
   if (argc > 1) {
@@ -1138,6 +1165,7 @@ int main(int argc, char **argv) {
   test_parse_all_errors();
   test_parse_all_documents();
   test_parse_all_every_wrong_type();
+  test_mount_option_names();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
