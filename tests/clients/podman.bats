@@ -134,6 +134,30 @@ pm() {
 	refute_output --partial 4242
 }
 
+@test "podman's own config.json, with linux.netDevices added, moves a veth end in" {
+	# podman (4.3) has no flag for netDevices: its generated config is taken
+	# as it is (from "podman init") and given one, in a bundle of its own.
+	local h0=hpv0-$$ h1=hpv1-$$ bundle=$BATS_TEST_TMPDIR/bundle root=$BATS_TEST_TMPDIR/root
+	ip link add "$h0" type veth peer name "$h1"
+	ip addr add 10.250.78.2/24 dev "$h1"
+	ip link set "$h0" up
+	run -0 pm create --name nd --network none $ULIMITS "$IMAGE" sh -c 'cat /sys/class/net/pod0/operstate; ip -o -4 addr show dev pod0'
+	run -0 pm init nd
+	id=$(pm inspect --format '{{.Id}}' nd)
+	mkdir -p "$bundle"
+	# its own cgroup: podman's container holds the one its config names
+	jq --arg dev "$h1" '.linux.netDevices = {($dev): {"name": "pod0"}} | .linux.cgroupsPath = "/husk-podman-netdev"' \
+		"$PODMAN_ROOT/overlay-containers/$id/userdata/config.json" >"$bundle/config.json"
+	run "$HUSK" --root "$root" run --bundle "$bundle" nd-copy
+	local status_was=$status out=$output
+	pm rm -f -t 0 nd >/dev/null 2>&1
+	ip link del "$h0" 2>/dev/null || true
+	[ "$status_was" = 0 ] || fail "husk run: $out"
+	output=$out
+	assert_line --index 0 up
+	assert_line --partial 'inet 10.250.78.2/24'
+}
+
 @test "contrib/podman/containers.conf makes husk podman's runtime" {
 	sed "s|/usr/local/bin/husk|$HUSK|" "$TOP/contrib/podman/containers.conf" >"$BATS_TEST_TMPDIR/containers.conf"
 	export CONTAINERS_CONF=$BATS_TEST_TMPDIR/containers.conf
