@@ -18,14 +18,16 @@
 
 const struct husk_command husk_commands[] = {
     {"create", cmd_create,
-     "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot]\n"
-     "            [--no-new-keyring] [--preserve-fds N] ID",
+     "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK]\n"
+     "            [--pidfd-socket SOCK] [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
      "create a container; its process waits for 'start'",
      "Create a container from the bundle (default: the current directory). The\n"
      "container's init is set up and waits until 'husk start ID'.\n\n"
      "  -b, --bundle DIR        the bundle holding config.json\n"
      "  --pid-file FILE         write the init's pid to FILE\n"
      "  --console-socket SOCK   send the pty master here (process.terminal: true)\n"
+     "  --pidfd-socket SOCK     send a pidfd of the init here (as runc: SCM_RIGHTS,\n"
+     "                          data \"standard\")\n"
      "  --no-pivot              move the root and chroot instead of pivot_root\n"
      "  --no-new-keyring        keep the caller's session keyring\n"
      "  --preserve-fds N        pass fds 3 .. 3+N-1 to the process"},
@@ -42,7 +44,7 @@ const struct husk_command husk_commands[] = {
      "and deleting a container that does not exist is then not an error."},
     {"run", cmd_run,
      "run [--bundle DIR] [--detach] [--keep] [--pid-file FILE] [--console-socket SOCK]\n"
-     "         [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
+     "         [--pidfd-socket SOCK] [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
      "create and start a container, and wait for it",
      "Create and start a container, wait for it, delete it, and exit with its code\n"
      "(128+N when it was killed by signal N). With process.terminal: true the\n"
@@ -60,6 +62,8 @@ const struct husk_command husk_commands[] = {
      "  -d, --detach            return once it runs\n"
      "  --pid-file FILE         write its pid to FILE\n"
      "  --console-socket SOCK   send the pty master here (with --tty)\n"
+     "  --pidfd-socket SOCK     send a pidfd of the process here (as runc: SCM_RIGHTS,\n"
+     "                          data \"setns\")\n"
      "  --cwd DIR               working directory\n"
      "  -e, --env KEY=VALUE     set an environment variable (repeatable)\n"
      "  -u, --user UID[:GID]    run as this user\n"

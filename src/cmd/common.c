@@ -60,6 +60,7 @@ int cmd_parse_create_options(const char *name, int argc, char **argv,
       {"bundle", required_argument, NULL, 'b'},
       {"pid-file", required_argument, NULL, 'p'},
       {"console-socket", required_argument, NULL, 'c'},
+      {"pidfd-socket", required_argument, NULL, 's'},
       {"no-pivot", no_argument, NULL, 'P'},
       {"no-new-keyring", no_argument, NULL, 'K'},
       {"preserve-fds", required_argument, NULL, 'f'},
@@ -83,6 +84,9 @@ int cmd_parse_create_options(const char *name, int argc, char **argv,
       break;
     case 'c':
       opts->console_socket = optarg;
+      break;
+    case 's':
+      opts->pidfd_socket = optarg;
       break;
     case 'P':
       opts->no_pivot = true;

@@ -20,6 +20,7 @@ int cmd_exec(struct husk_context *ctx, int argc, char **argv) {
       {"detach", no_argument, NULL, 'd'},
       {"pid-file", required_argument, NULL, 'P'},
       {"console-socket", required_argument, NULL, 'C'},
+      {"pidfd-socket", required_argument, NULL, 'S'},
       {"cwd", required_argument, NULL, 'w'},
       {"env", required_argument, NULL, 'e'},
       {"user", required_argument, NULL, 'u'},
@@ -57,6 +58,9 @@ int cmd_exec(struct husk_context *ctx, int argc, char **argv) {
       break;
     case 'C':
       o.console_socket = optarg;
+      break;
+    case 'S':
+      o.pidfd_socket = optarg;
       break;
     case 'w':
       o.cwd = optarg;

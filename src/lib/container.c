@@ -20,6 +20,7 @@
 
 #include "cgroup-resources.h"
 #include "cgroup.h"
+#include "fd-socket.h"
 #include "foreground.h"
 #include "hooks.h"
 #include "idmap.h"
@@ -362,6 +363,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   int sync_fds[2] = {-1, -1};
   int cgroup_fd = -1;
   int console_fd = -1;
+  _cleanup_close_ int pidfd_socket = -1;
   int pty_fds[2] = {-1, -1}; /* ours, the init's: the foreground terminal */
   int *idmap_fds = NULL;
   _cleanup_free_ char *systemd_path = NULL;
@@ -472,6 +474,11 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     ret = console_fd;
     goto fail;
   }
+  if (opts->pidfd_socket &&
+      (pidfd_socket = husk_fd_socket_connect("--pidfd-socket", opts->pidfd_socket, err)) < 0) {
+    ret = pidfd_socket;
+    goto fail;
+  }
   /* In the foreground husk is its own console socket. */
   if (job.config->process->terminal && console_fd < 0) {
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pty_fds) < 0) {
@@ -533,6 +540,10 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     goto fail;
   }
   husk_phase("init ready");
+  if (pidfd_socket >= 0 &&
+      (ret = husk_pidfd_socket_send(pidfd_socket, job.pidfd, HUSK_PIDFD_PAYLOAD_INIT,
+                                    opts->pidfd_socket, err)) < 0)
+    goto fail;
   if (opts->pid_file && (ret = write_pid_file(opts->pid_file, job.pid, err)) < 0)
     goto fail;
   if (out) {

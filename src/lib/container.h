@@ -22,6 +22,7 @@ struct husk_create_options {
   const char *bundle; /* default: the current directory */
   const char *pid_file;
   const char *console_socket;
+  const char *pidfd_socket; /* runc's --pidfd-socket: gets a pidfd of the init */
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;

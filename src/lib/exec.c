@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "fd-socket.h"
 #include "foreground.h"
 #include "log.h"
 #include "namespaces.h"
@@ -383,6 +384,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
   int ret = -EIO;
   int helper_fds[2] = {-1, -1}, sync_fds[2] = {-1, -1}, pty_fds[2] = {-1, -1};
   int pty_master = -1, process_pidfd = -1;
+  _cleanup_close_ int pidfd_socket = -1;
   _cleanup_free_ char *cgroup_path = NULL;
   _cleanup_free_ char *config_path = NULL;
   _cleanup_close_ int pid_dirfd = -1;
@@ -436,6 +438,11 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
     }
     job.console_fd = pty_fds[1]; /* now the job's to close */
     pty_fds[1] = -1;
+  }
+  if (o->pidfd_socket &&
+      (pidfd_socket = husk_fd_socket_connect("--pidfd-socket", o->pidfd_socket, err)) < 0) {
+    ret = pidfd_socket;
+    goto out;
   }
   if (o->pid_file) {
     _cleanup_free_ char *copy = xstrdup(o->pid_file);
@@ -502,6 +509,13 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
   if (pty_fds[0] >= 0 && (pty_master = husk_terminal_recv_master(pty_fds[0], err)) < 0) {
     ret = pty_master;
     goto out;
+  }
+  if (pidfd_socket >= 0) {
+    ret = husk_pidfd_socket_send(pidfd_socket, process_pidfd, HUSK_PIDFD_PAYLOAD_EXEC,
+                                 o->pidfd_socket, err);
+    close(steal_fd(&pidfd_socket));
+    if (ret < 0)
+      goto out;
   }
   if (pid_dirfd >= 0 && (ret = write_pid_file_at(pid_dirfd, pid_name, pid, err)) < 0)
     goto out;

@@ -31,6 +31,7 @@ struct husk_exec_options {
   int preserve_fds;
   bool ignore_paused;
   const char *cgroup; /* a sub-cgroup of the container's to run in */
+  const char *pidfd_socket; /* runc's --pidfd-socket: gets a pidfd of the process */
 };
 
 /* Returns the process' exit code (128+N for signal N; 0 with detach) or a
