@@ -74,7 +74,13 @@ const struct husk_command husk_commands[] = {
      "  --process-label LABEL   SELinux label\n"
      "  --preserve-fds N        pass fds 3 .. 3+N-1\n"
      "  --ignore-paused         exec even when the container is paused\n"
-     "  --cgroup PATH           run in this sub-cgroup of the container's\n\n"
+     "  --cgroup [CONTROLLER[,CONTROLLER...]:]PATH\n"
+     "                          run in this existing sub-cgroup of the container's\n"
+     "                          cgroup (PATH relative to it, \"/\" is the cgroup\n"
+     "                          itself): a PATH alone for every hierarchy (the only\n"
+     "                          form on cgroup v2), or on cgroup v1 one --cgroup per\n"
+     "                          controller list, the others staying in the\n"
+     "                          container's cgroup\n\n"
      "Exit status: the process's own, 128+N when killed by signal N, 255 when it\n"
      "could not be started."},
     {"list", cmd_list, "list [--format table|json] [--quiet]", "list the containers",

@@ -109,7 +109,7 @@ int cmd_exec(struct husk_context *ctx, int argc, char **argv) {
       o.ignore_paused = true;
       break;
     case 'G':
-      o.cgroup = optarg;
+      push(&o.cgroups, &o.cgroups_len, optarg);
       break;
     case 'h':
       cmd_print_help("exec");
@@ -140,5 +140,6 @@ int cmd_exec(struct husk_context *ctx, int argc, char **argv) {
 out:
   free(o.env);
   free(o.caps);
+  free(o.cgroups);
   return ret;
 }
