@@ -18,12 +18,16 @@
 
 const struct husk_command husk_commands[] = {
     {"create", cmd_create,
-     "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK]\n"
+     "create [--bundle DIR] [--config FILE] [--pid-file FILE] [--console-socket SOCK]\n"
      "            [--pidfd-socket SOCK] [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
      "create a container; its process waits for 'start'",
      "Create a container from the bundle (default: the current directory). The\n"
      "container's init is set up and waits until 'husk start ID'.\n\n"
      "  -b, --bundle DIR        the bundle holding config.json\n"
+     "  -f, --config FILE       read FILE instead of the bundle's config.json; a\n"
+     "                          relative FILE is from the current directory (but\n"
+     "                          \"config.json\" alone is the bundle's); paths in it\n"
+     "                          are still from the bundle\n"
      "  --pid-file FILE         write the init's pid to FILE\n"
      "  --console-socket SOCK   send the pty master here (process.terminal: true)\n"
      "  --pidfd-socket SOCK     send a pidfd of the init here (as runc: SCM_RIGHTS,\n"
@@ -43,8 +47,9 @@ const struct husk_command husk_commands[] = {
      "Delete a stopped or created container. -f/--force kills a running one first,\n"
      "and deleting a container that does not exist is then not an error."},
     {"run", cmd_run,
-     "run [--bundle DIR] [--detach] [--keep] [--pid-file FILE] [--console-socket SOCK]\n"
-     "         [--pidfd-socket SOCK] [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
+     "run [--bundle DIR] [--config FILE] [--detach] [--keep] [--pid-file FILE]\n"
+     "         [--console-socket SOCK] [--pidfd-socket SOCK] [--no-pivot]\n"
+     "         [--no-new-keyring] [--preserve-fds N] ID",
      "create and start a container, and wait for it",
      "Create and start a container, wait for it, delete it, and exit with its code\n"
      "(128+N when it was killed by signal N). With process.terminal: true the\n"

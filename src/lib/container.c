@@ -100,37 +100,37 @@ static int adapt_to_caller_env(struct oci_config *c, int *preserve_fds, struct h
 
 /* Config checks that need the runtime's view, before anything is made. */
 static int validate_config(const struct oci_config *c, const struct husk_create_options *opts,
-                           struct husk_error **err) {
+                           const char *name, struct husk_error **err) {
   if (c->process == NULL)
-    return husk_fail(err, 0, "config.json: process: a container needs a process to run");
+    return husk_fail(err, 0, "%s: process: a container needs a process to run", name);
   if (c->process->args_len == 0)
-    return husk_fail(err, 0, "config.json: process.args: must name the program to run");
+    return husk_fail(err, 0, "%s: process.args: must name the program to run", name);
   if (c->root == NULL || c->root->path == NULL)
-    return husk_fail(err, 0, "config.json: root.path: missing required field");
+    return husk_fail(err, 0, "%s: root.path: missing required field", name);
   /* "" would make the bundle itself the container's root. */
   if (c->root->path[0] == '\0')
-    return husk_fail(err, 0, "config.json: root.path: must not be empty");
+    return husk_fail(err, 0, "%s: root.path: must not be empty", name);
   /* sethostname and setdomainname take at most 64 bytes: say so before
    * anything is made, not from the container's init. */
   const char *names[] = {"hostname", "domainname"};
   const char *values[] = {c->hostname, c->domainname};
   for (size_t i = 0; i < ARRAY_SIZE(names); i++)
     if (values[i] && strlen(values[i]) > HOST_NAME_MAX)
-      return husk_fail(err, 0, "config.json: %s: %zu bytes long, the most is %d", names[i],
+      return husk_fail(err, 0, "%s: %s: %zu bytes long, the most is %d", name, names[i],
                        strlen(values[i]), HOST_NAME_MAX);
   const struct oci_process *p = c->process;
   for (size_t i = 0; i < p->rlimits_len; i++)
     if (p->rlimits[i].soft > p->rlimits[i].hard)
-      return husk_fail(err, 0, "config.json: process.rlimits[%zu]: %s soft limit %llu is above its hard limit %llu",
-                       i, p->rlimits[i].type, (unsigned long long)p->rlimits[i].soft,
+      return husk_fail(err, 0, "%s: process.rlimits[%zu]: %s soft limit %llu is above its hard limit %llu",
+                       name, i, p->rlimits[i].type, (unsigned long long)p->rlimits[i].soft,
                        (unsigned long long)p->rlimits[i].hard);
   if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
-    return husk_fail(err, 0, "config.json: process.oomScoreAdj: %d is outside -1000..1000",
+    return husk_fail(err, 0, "%s: process.oomScoreAdj: %d is outside -1000..1000", name,
                      p->oom_score_adj);
   if (c->process->terminal && opts->console_socket == NULL && !opts->foreground)
     return husk_fail(err, 0,
-                     "config.json: process.terminal is true, but a detached container needs "
-                     "--console-socket to hand its terminal to (or set it to false)");
+                     "%s: process.terminal is true, but a detached container needs "
+                     "--console-socket to hand its terminal to (or set it to false)", name);
   return 0;
 }
 
@@ -379,17 +379,20 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   if (stat(bundle, &bundle_st) < 0 || !S_ISDIR(bundle_st.st_mode))
     return husk_fail(err, ENOTDIR, "bundle %s", opts->bundle ? opts->bundle : ".");
   job.bundle = bundle;
-  _cleanup_free_ char *config_path = xasprintf("%s/config.json", bundle);
+  /* --config: another file, relative paths in it still from the bundle. */
+  const char *config_name = opts->config ? opts->config : "config.json";
+  _cleanup_free_ char *config_path = opts->config ? xstrdup(opts->config)
+                                                  : xasprintf("%s/config.json", bundle);
   _cleanup_free_ char *config_text = NULL;
   size_t config_len = 0;
   if (read_regular_file(config_path, &config_text, &config_len, HUSK_CONFIG_MAX, err) < 0)
     return -EINVAL;
-  job.config = oci_config_parse(config_text, config_len, "config.json", err);
+  job.config = oci_config_parse(config_text, config_len, config_name, err);
   if (job.config == NULL)
     return -EINVAL;
   husk_phase("parse");
   int preserve_fds = opts->preserve_fds;
-  if ((ret = validate_config(job.config, opts, err)) < 0 ||
+  if ((ret = validate_config(job.config, opts, config_name, err)) < 0 ||
       (ret = adapt_to_caller_env(job.config, &preserve_fds, err)) < 0 ||
       (ret = resolve_rootfs(bundle, job.config, &job.rootfs, err)) < 0 ||
       (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0 ||

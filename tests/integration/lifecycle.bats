@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# create / start / state / delete, run and run -d, exit codes, --pid-file.
+# create / start / state / delete, run and run -d, exit codes, --pid-file,
+# --config.
 
 load helpers
 
@@ -271,5 +272,60 @@ wait_for_go_file() {
 	pid=$(container_pid c1)
 	run -0 husk delete --force c1
 	wait_for_exit "$pid"
+	assert_nothing_left
+}
+
+# --- --config (crun) ---------------------------------------------------------
+
+# other_config FILE JQ: FILE, the bundle's config.json changed by JQ.
+other_config() {
+	jq "$2" "$BUNDLE/config.json" >"$1"
+}
+
+@test "run --config: a config file outside the bundle is the one used; paths in it are from the bundle" {
+	set_args hostname
+	mkdir "$BATS_TEST_TMPDIR/elsewhere"
+	other=$BATS_TEST_TMPDIR/elsewhere/other.json
+	other_config "$other" '.hostname = "from-other" | .root.path = "rootfs"'
+	run -0 husk run --bundle "$BUNDLE" --config "$other" c1
+	assert_output from-other
+	run -0 husk run --bundle "$BUNDLE" c2
+	refute_output from-other
+	assert_nothing_left
+}
+
+@test "create -f: a relative FILE is from the current directory; the state names the bundle" {
+	set_args sleep 30
+	mkdir "$BATS_TEST_TMPDIR/cwd"
+	cd "$BATS_TEST_TMPDIR/cwd"
+	other_config other.json '.annotations = {"made.from": "other.json"}'
+	run -0 husk_bg create --bundle "$BUNDLE" -f other.json c1
+	run -0 state_field c1 bundle
+	assert_output "$(readlink -f "$BUNDLE")"
+	run -0 state_field c1 'annotations["made.from"]'
+	assert_output other.json
+}
+
+@test "--config config.json, the bare name, is the bundle's own (as crun); ./config.json is not" {
+	set_args hostname
+	cd "$BATS_TEST_TMPDIR"
+	other_config config.json '.hostname = "from-cwd"'
+	run -0 husk run --bundle "$BUNDLE" --config config.json c1
+	refute_output from-cwd
+	run -0 husk run --bundle "$BUNDLE" --config ./config.json c2
+	assert_output from-cwd
+}
+
+@test "--config: errors name the file given, and nothing is left" {
+	requires_husk
+	set_args true
+	run -1 husk create --bundle "$BUNDLE" --config "$BATS_TEST_TMPDIR/missing.json" c1
+	assert_husk_error "$BATS_TEST_TMPDIR/missing.json" 'No such file'
+	other_config "$BATS_TEST_TMPDIR/bad.json" '.process.args = 5'
+	run -1 husk run --bundle "$BUNDLE" --config "$BATS_TEST_TMPDIR/bad.json" c1
+	assert_husk_error "$BATS_TEST_TMPDIR/bad.json: process.args"
+	other_config "$BATS_TEST_TMPDIR/noproc.json" 'del(.process)'
+	run -1 husk create --bundle "$BUNDLE" -f "$BATS_TEST_TMPDIR/noproc.json" c1
+	assert_husk_error "$BATS_TEST_TMPDIR/noproc.json: process:"
 	assert_nothing_left
 }
