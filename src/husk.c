@@ -40,12 +40,23 @@ const struct husk_command husk_commands[] = {
     {"state", cmd_state, "state ID", "print a container's state as OCI state JSON",
      "Print the state of a container as OCI state JSON: ociVersion, id, status\n"
      "(creating, created, running, paused or stopped), pid, bundle, annotations."},
-    {"kill", cmd_kill, "kill [--all] ID [SIGNAL]", "send a signal to a container",
+    {"kill", cmd_kill, "kill [--all] [--regex] ID [SIGNAL]", "send a signal to a container",
      "Send a signal (default TERM; a name like KILL or SIGKILL, or a number) to the\n"
-     "container's init, or with -a/--all to every process in its cgroup."},
-    {"delete", cmd_delete, "delete [--force] ID...", "delete a container",
+     "container's init, or with -a/--all to every process in its cgroup.\n\n"
+     "  -a, --all               every process of the container\n"
+     "  -r, --regex             ID is a POSIX extended regular expression: signal\n"
+     "                          every container whose id it matches (anywhere in\n"
+     "                          the id; ^...$ for the whole id). None is not an\n"
+     "                          error; one that fails makes the exit status 1."},
+    {"delete", cmd_delete, "delete [--force] ID...\n       husk delete [--force] --regex REGEX",
+     "delete a container",
      "Delete a stopped or created container. -f/--force kills a running one first,\n"
-     "and deleting a container that does not exist is then not an error."},
+     "and deleting a container that does not exist is then not an error.\n\n"
+     "  -f, --force             kill a running or paused container first\n"
+     "  -r, --regex             delete every container whose id the POSIX extended\n"
+     "                          regular expression REGEX matches (anywhere in the\n"
+     "                          id). None is not an error; one that fails makes the\n"
+     "                          exit status 1."},
     {"run", cmd_run,
      "run [--bundle DIR] [--config FILE] [--detach] [--keep] [--pid-file FILE]\n"
      "         [--console-socket SOCK] [--pidfd-socket SOCK] [--no-pivot]\n"

@@ -52,8 +52,8 @@ _husk() {
 	create) opts="--bundle --config --pid-file --console-socket --pidfd-socket --no-pivot --no-new-keyring --preserve-fds --help" ;;
 	run) opts="--bundle --config --detach --keep --pid-file --console-socket --pidfd-socket --no-pivot --no-new-keyring --preserve-fds --no-subreaper --help" ;;
 	exec) opts="--process --tty --detach --pid-file --console-socket --pidfd-socket --cwd --env --user --additional-gids --cap --no-new-privs --apparmor --process-label --preserve-fds --ignore-paused --cgroup --help" ;;
-	kill) opts="--all --help" ;;
-	delete) opts="--force --help" ;;
+	kill) opts="--all --regex --help" ;;
+	delete) opts="--force --regex --help" ;;
 	list) opts="--format --quiet --help" ;;
 	spec) opts="--bundle --rootless --help" ;;
 	check) opts="--bundle --format --help" ;;

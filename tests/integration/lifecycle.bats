@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # create / start / state / delete, run and run -d, exit codes, --pid-file,
-# --config.
+# delete --regex, --config.
 
 load helpers
 
@@ -273,6 +273,61 @@ wait_for_go_file() {
 	run -0 husk delete --force c1
 	wait_for_exit "$pid"
 	assert_nothing_left
+}
+
+# --- delete --regex (crun) ---------------------------------------------------
+
+# three_containers: web-1 and web-2 running "sleep 300", db stopped.
+three_containers() {
+	set_args sleep 300
+	husk_bg run -d --bundle "$BUNDLE" web-1 >&2 || return 1
+	husk_bg run -d --bundle "$BUNDLE" web-2 >&2 || return 1
+	set_args true
+	husk_bg run -d --bundle "$BUNDLE" db >&2 || return 1
+	wait_for_status db stopped
+}
+
+@test "delete --force --regex: the two containers whose id matches (anywhere) go, the third stays" {
+	three_containers
+	p1=$(container_pid web-1)
+	p2=$(container_pid web-2)
+	run -0 husk delete --force --regex 'eb-'
+	wait_for_exit "$p1"
+	wait_for_exit "$p2"
+	run ! husk state web-1
+	run ! husk state web-2
+	run -0 state_field db status
+	assert_output stopped
+	run -0 husk list -q
+	assert_output db
+}
+
+@test "delete --regex without --force: the stopped match goes, a running one is refused, exit 1" {
+	three_containers
+	pid=$(container_pid web-1)
+	run -1 husk delete -r '^(web-1|db)$'
+	if is_husk; then
+		assert_husk_error 'web-1' 'running'
+	fi
+	run ! husk state db
+	run -0 state_field web-1 status
+	assert_output running
+	assert_dir_exists "/proc/$pid"
+	run -0 state_field web-2 status
+	assert_output running
+}
+
+@test "delete --regex: no match is not an error; a bad regex or two arguments are" {
+	three_containers
+	run -0 husk delete --force --regex 'nomatch'
+	assert_output ''
+	run -1 husk delete --force --regex '('
+	if is_husk; then
+		assert_husk_error '--regex "("' 'invalid regular expression'
+	fi
+	run -1 husk delete --force --regex web db
+	run -0 husk list -q
+	assert_equal "$(sort <<<"$output" | paste -sd' ')" 'db web-1 web-2'
 }
 
 # --- --config (crun) ---------------------------------------------------------
