@@ -18,14 +18,20 @@
 
 const struct husk_command husk_commands[] = {
     {"create", cmd_create,
-     "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot]\n"
-     "            [--no-new-keyring] [--preserve-fds N] ID",
+     "create [--bundle DIR] [--config FILE] [--pid-file FILE] [--console-socket SOCK]\n"
+     "            [--pidfd-socket SOCK] [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
      "create a container; its process waits for 'start'",
      "Create a container from the bundle (default: the current directory). The\n"
      "container's init is set up and waits until 'husk start ID'.\n\n"
      "  -b, --bundle DIR        the bundle holding config.json\n"
+     "  -f, --config FILE       read FILE instead of the bundle's config.json; a\n"
+     "                          relative FILE is from the current directory (but\n"
+     "                          \"config.json\" alone is the bundle's); paths in it\n"
+     "                          are still from the bundle\n"
      "  --pid-file FILE         write the init's pid to FILE\n"
      "  --console-socket SOCK   send the pty master here (process.terminal: true)\n"
+     "  --pidfd-socket SOCK     send a pidfd of the init here (as runc: SCM_RIGHTS,\n"
+     "                          data \"standard\")\n"
      "  --no-pivot              move the root and chroot instead of pivot_root\n"
      "  --no-new-keyring        keep the caller's session keyring\n"
      "  --preserve-fds N        pass fds 3 .. 3+N-1 to the process"},
@@ -34,15 +40,27 @@ const struct husk_command husk_commands[] = {
     {"state", cmd_state, "state ID", "print a container's state as OCI state JSON",
      "Print the state of a container as OCI state JSON: ociVersion, id, status\n"
      "(creating, created, running, paused or stopped), pid, bundle, annotations."},
-    {"kill", cmd_kill, "kill [--all] ID [SIGNAL]", "send a signal to a container",
+    {"kill", cmd_kill, "kill [--all] [--regex] ID [SIGNAL]", "send a signal to a container",
      "Send a signal (default TERM; a name like KILL or SIGKILL, or a number) to the\n"
-     "container's init, or with -a/--all to every process in its cgroup."},
-    {"delete", cmd_delete, "delete [--force] ID...", "delete a container",
+     "container's init, or with -a/--all to every process in its cgroup.\n\n"
+     "  -a, --all               every process of the container\n"
+     "  -r, --regex             ID is a POSIX extended regular expression: signal\n"
+     "                          every container whose id it matches (anywhere in\n"
+     "                          the id; ^...$ for the whole id). None is not an\n"
+     "                          error; one that fails makes the exit status 1."},
+    {"delete", cmd_delete, "delete [--force] ID...\n       husk delete [--force] --regex REGEX",
+     "delete a container",
      "Delete a stopped or created container. -f/--force kills a running one first,\n"
-     "and deleting a container that does not exist is then not an error."},
+     "and deleting a container that does not exist is then not an error.\n\n"
+     "  -f, --force             kill a running or paused container first\n"
+     "  -r, --regex             delete every container whose id the POSIX extended\n"
+     "                          regular expression REGEX matches (anywhere in the\n"
+     "                          id). None is not an error; one that fails makes the\n"
+     "                          exit status 1."},
     {"run", cmd_run,
-     "run [--bundle DIR] [--detach] [--keep] [--pid-file FILE] [--console-socket SOCK]\n"
-     "         [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
+     "run [--bundle DIR] [--config FILE] [--detach] [--keep] [--pid-file FILE]\n"
+     "         [--console-socket SOCK] [--pidfd-socket SOCK] [--no-pivot]\n"
+     "         [--no-new-keyring] [--preserve-fds N] ID",
      "create and start a container, and wait for it",
      "Create and start a container, wait for it, delete it, and exit with its code\n"
      "(128+N when it was killed by signal N). With process.terminal: true the\n"
@@ -60,6 +78,8 @@ const struct husk_command husk_commands[] = {
      "  -d, --detach            return once it runs\n"
      "  --pid-file FILE         write its pid to FILE\n"
      "  --console-socket SOCK   send the pty master here (with --tty)\n"
+     "  --pidfd-socket SOCK     send a pidfd of the process here (as runc: SCM_RIGHTS,\n"
+     "                          data \"setns\")\n"
      "  --cwd DIR               working directory\n"
      "  -e, --env KEY=VALUE     set an environment variable (repeatable)\n"
      "  -u, --user UID[:GID]    run as this user\n"
@@ -70,7 +90,13 @@ const struct husk_command husk_commands[] = {
      "  --process-label LABEL   SELinux label\n"
      "  --preserve-fds N        pass fds 3 .. 3+N-1\n"
      "  --ignore-paused         exec even when the container is paused\n"
-     "  --cgroup PATH           run in this sub-cgroup of the container's\n\n"
+     "  --cgroup [CONTROLLER[,CONTROLLER...]:]PATH\n"
+     "                          run in this existing sub-cgroup of the container's\n"
+     "                          cgroup (PATH relative to it, \"/\" is the cgroup\n"
+     "                          itself): a PATH alone for every hierarchy (the only\n"
+     "                          form on cgroup v2), or on cgroup v1 one --cgroup per\n"
+     "                          controller list, the others staying in the\n"
+     "                          container's cgroup\n\n"
      "Exit status: the process's own, 128+N when killed by signal N, 255 when it\n"
      "could not be started."},
     {"list", cmd_list, "list [--format table|json] [--quiet]", "list the containers",

@@ -26,9 +26,14 @@ _husk() {
 		*) cmd=${words[i]}; break ;;
 		esac
 	done
+	# -f is --config for create and run (--force for delete).
+	if [[ $prev == -f && ($cmd == create || $cmd == run) ]]; then
+		_filedir
+		return
+	fi
 	case $prev in
 	--root | --bundle | -b) _filedir -d; return ;;
-	--log | --pid-file | --console-socket | --process | -p | --resources | -r) _filedir; return ;;
+	--log | --pid-file | --console-socket | --pidfd-socket | --config | --process | -p | --resources | -r) _filedir; return ;;
 	--log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 	--cgroup-manager) COMPREPLY=($(compgen -W "cgroupfs systemd disabled" -- "$cur")); return ;;
 	--rootless) COMPREPLY=($(compgen -W "true false auto" -- "$cur")); return ;;
@@ -44,11 +49,11 @@ _husk() {
 	fi
 	local opts="--help"
 	case $cmd in
-	create) opts="--bundle --pid-file --console-socket --no-pivot --no-new-keyring --preserve-fds --help" ;;
-	run) opts="--bundle --detach --keep --pid-file --console-socket --no-pivot --no-new-keyring --preserve-fds --no-subreaper --help" ;;
-	exec) opts="--process --tty --detach --pid-file --console-socket --cwd --env --user --additional-gids --cap --no-new-privs --apparmor --process-label --preserve-fds --ignore-paused --cgroup --help" ;;
-	kill) opts="--all --help" ;;
-	delete) opts="--force --help" ;;
+	create) opts="--bundle --config --pid-file --console-socket --pidfd-socket --no-pivot --no-new-keyring --preserve-fds --help" ;;
+	run) opts="--bundle --config --detach --keep --pid-file --console-socket --pidfd-socket --no-pivot --no-new-keyring --preserve-fds --no-subreaper --help" ;;
+	exec) opts="--process --tty --detach --pid-file --console-socket --pidfd-socket --cwd --env --user --additional-gids --cap --no-new-privs --apparmor --process-label --preserve-fds --ignore-paused --cgroup --help" ;;
+	kill) opts="--all --regex --help" ;;
+	delete) opts="--force --regex --help" ;;
 	list) opts="--format --quiet --help" ;;
 	spec) opts="--bundle --rootless --help" ;;
 	check) opts="--bundle --format --help" ;;

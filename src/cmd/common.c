@@ -58,11 +58,13 @@ int cmd_parse_create_options(const char *name, int argc, char **argv,
                              struct husk_create_options *opts, bool *detach) {
   static const struct option longopts[] = {
       {"bundle", required_argument, NULL, 'b'},
+      {"config", required_argument, NULL, 'f'},
       {"pid-file", required_argument, NULL, 'p'},
       {"console-socket", required_argument, NULL, 'c'},
+      {"pidfd-socket", required_argument, NULL, 's'},
       {"no-pivot", no_argument, NULL, 'P'},
       {"no-new-keyring", no_argument, NULL, 'K'},
-      {"preserve-fds", required_argument, NULL, 'f'},
+      {"preserve-fds", required_argument, NULL, 'F'},
       {"detach", no_argument, NULL, 'd'},
       {"keep", no_argument, NULL, 'k'},
       {"no-subreaper", no_argument, NULL, 'S'},
@@ -73,10 +75,15 @@ int cmd_parse_create_options(const char *name, int argc, char **argv,
   opterr = 0;
   int c;
   bool is_run = detach != NULL;
-  while ((c = getopt_long(argc, argv, is_run ? ":b:dh" : ":b:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, is_run ? ":b:f:dh" : ":b:f:h", longopts, NULL)) != -1) {
     switch (c) {
     case 'b':
       opts->bundle = optarg;
+      break;
+    case 'f':
+      /* As crun: the bare name config.json is the bundle's own; any other
+       * relative name is from the current directory. */
+      opts->config = strcmp(optarg, "config.json") == 0 ? NULL : optarg;
       break;
     case 'p':
       opts->pid_file = optarg;
@@ -84,13 +91,16 @@ int cmd_parse_create_options(const char *name, int argc, char **argv,
     case 'c':
       opts->console_socket = optarg;
       break;
+    case 's':
+      opts->pidfd_socket = optarg;
+      break;
     case 'P':
       opts->no_pivot = true;
       break;
     case 'K':
       opts->no_new_keyring = true;
       break;
-    case 'f': {
+    case 'F': {
       char *end;
       long n = strtol(optarg, &end, 10);
       if (*end || n < 0 || n > 65536) {

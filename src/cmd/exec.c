@@ -20,6 +20,7 @@ int cmd_exec(struct husk_context *ctx, int argc, char **argv) {
       {"detach", no_argument, NULL, 'd'},
       {"pid-file", required_argument, NULL, 'P'},
       {"console-socket", required_argument, NULL, 'C'},
+      {"pidfd-socket", required_argument, NULL, 'S'},
       {"cwd", required_argument, NULL, 'w'},
       {"env", required_argument, NULL, 'e'},
       {"user", required_argument, NULL, 'u'},
@@ -57,6 +58,9 @@ int cmd_exec(struct husk_context *ctx, int argc, char **argv) {
       break;
     case 'C':
       o.console_socket = optarg;
+      break;
+    case 'S':
+      o.pidfd_socket = optarg;
       break;
     case 'w':
       o.cwd = optarg;
@@ -105,7 +109,7 @@ int cmd_exec(struct husk_context *ctx, int argc, char **argv) {
       o.ignore_paused = true;
       break;
     case 'G':
-      o.cgroup = optarg;
+      push(&o.cgroups, &o.cgroups_len, optarg);
       break;
     case 'h':
       cmd_print_help("exec");
@@ -136,5 +140,6 @@ int cmd_exec(struct husk_context *ctx, int argc, char **argv) {
 out:
   free(o.env);
   free(o.caps);
+  free(o.cgroups);
   return ret;
 }

@@ -4,17 +4,22 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "match-ids.h"
 
 int cmd_kill(struct husk_context *ctx, int argc, char **argv) {
-  static const struct option longopts[] = {
-      {"all", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  bool all = false;
+  static const struct option longopts[] = {{"all", no_argument, NULL, 'a'},
+                                           {"regex", no_argument, NULL, 'r'},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {NULL, 0, NULL, 0}};
+  bool all = false, regex = false;
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, ":ah", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":arh", longopts, NULL)) != -1) {
     if (c == 'a')
       all = true;
+    else if (c == 'r')
+      regex = true;
     else if (c == 'h') {
       cmd_print_help("kill");
       return 0;
@@ -31,7 +36,23 @@ int cmd_kill(struct husk_context *ctx, int argc, char **argv) {
       return cmd_usage_error("kill", "unknown signal \"%s\"", argv[optind + 1]);
   }
   struct husk_error *err = NULL;
-  if (husk_container_kill(ctx, argv[optind], sig, all, &err) < 0)
+  if (!regex) {
+    if (husk_container_kill(ctx, argv[optind], sig, all, &err) < 0)
+      return cmd_fail(err);
+    return 0;
+  }
+  /* Every container whose id matches; one that fails does not stop the
+   * others, and makes the exit status 1. */
+  char **ids;
+  size_t len;
+  if (husk_match_ids(ctx->root, argv[optind], &ids, &len, &err) < 0)
     return cmd_fail(err);
-  return 0;
+  int ret = 0;
+  for (size_t i = 0; i < len; i++) {
+    err = NULL;
+    if (husk_container_kill(ctx, ids[i], sig, all, &err) < 0)
+      ret = cmd_fail(err);
+  }
+  husk_match_ids_free(ids, len);
+  return ret;
 }

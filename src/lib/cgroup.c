@@ -381,6 +381,11 @@ int husk_cgroup_enter_v2(const char *path, pid_t pid, struct husk_error **err) {
 
 int husk_cgroup_open_v1_tasks(const char *path, struct husk_cgroup_v1_tasks *t,
                               struct husk_error **err) {
+  return husk_cgroup_open_v1_tasks_sub(path, NULL, t, err);
+}
+
+int husk_cgroup_open_v1_tasks_sub(const char *path, const struct husk_cgroup_sub *sub,
+                                  struct husk_cgroup_v1_tasks *t, struct husk_error **err) {
   size_t n;
   const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
   t->fds = xmalloc0(sizeof(int) * (n ? n : 1));
@@ -389,7 +394,8 @@ int husk_cgroup_open_v1_tasks(const char *path, struct husk_cgroup_v1_tasks *t,
   for (size_t i = 0; i < n; i++) {
     if (hs[i].v2)
       continue;
-    char *tasks = xasprintf("%s%s/tasks", hs[i].mountpoint, path);
+    _cleanup_free_ char *cgroup = sub ? husk_cgroup_sub_path(sub, &hs[i], path) : xstrdup(path);
+    char *tasks = xasprintf("%s%s/tasks", hs[i].mountpoint, cgroup);
     int fd = open(tasks, O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
       int e = errno;

@@ -62,6 +62,11 @@ struct husk_cgroup_v1_tasks {
 };
 int husk_cgroup_open_v1_tasks(const char *path, struct husk_cgroup_v1_tasks *t,
                               struct husk_error **err);
+/* The same for the sub-cgroups `sub` gives each hierarchy (exec --cgroup);
+ * NULL: `path` itself everywhere. */
+struct husk_cgroup_sub;
+int husk_cgroup_open_v1_tasks_sub(const char *path, const struct husk_cgroup_sub *sub,
+                                  struct husk_cgroup_v1_tasks *t, struct husk_error **err);
 /* In the new (single-threaded) process: join every v1 hierarchy, then close. */
 int husk_cgroup_join_v1(struct husk_cgroup_v1_tasks *t, struct husk_error **err);
 void husk_cgroup_close_v1_tasks(struct husk_cgroup_v1_tasks *t);
@@ -92,6 +97,38 @@ int husk_cgroup_v2_chown(const char *path, uid_t uid, struct husk_error **err);
  * controller the host's cgroup2 tree does not have, or no cgroup2 tree. The
  * runtime-spec wants an error for a controller that is not there. */
 char *husk_cgroup_unified_key_problem(const char *key);
+
+/* exec --cgroup, as runc has it: sub-cgroups of a container's cgroup for a
+ * new process. Either one PATH for every hierarchy, or, on cgroup v1,
+ * CONTROLLER[,CONTROLLER...]:PATH for the hierarchies of those controllers
+ * (the others, and the unified one of a hybrid host, stay at the
+ * container's cgroup). PATH is relative to the container's cgroup, a
+ * leading "/" included; "/" is the cgroup itself. */
+struct husk_cgroup_sub {
+  char *all;          /* the PATH for every hierarchy, cleaned ("" for the cgroup itself), or NULL */
+  char **controllers; /* v1 controllers ("memory", "name=systemd") ... */
+  char **paths;       /* ... the cleaned PATH of each ... */
+  char **args;        /* ... and the --cgroup argument it came from, for errors */
+  size_t n;
+  char *all_arg;
+};
+/* Parse the --cgroup arguments: runc's syntax rules and a PATH that stays
+ * below the container's cgroup. Does not look at the host. */
+int husk_cgroup_sub_parse(char *const *args, size_t n, struct husk_cgroup_sub *out,
+                          struct husk_error **err);
+void husk_cgroup_sub_clear(struct husk_cgroup_sub *s);
+/* The cgroup in hierarchy `h` (NULL: the v2 one) that a new process of the
+ * container whose cgroup is `path` joins: `path` or a sub-cgroup of it. */
+char *husk_cgroup_sub_path(const struct husk_cgroup_sub *s, const struct husk_cgroup_hierarchy *h,
+                           const char *path);
+/* For a new process of the container whose cgroup is `path`: check `s`
+ * against the host's hierarchies (a controller that has none, a PATH with
+ * a controller on cgroup v2, two paths for one hierarchy, a sub-cgroup that
+ * does not exist), then open what husk_cgroup_open_v2 and
+ * husk_cgroup_open_v1_tasks open for it. *v2_path: the v2 cgroup, for
+ * husk_cgroup_enter_v2 (malloc'd). */
+int husk_cgroup_sub_open(const char *path, const struct husk_cgroup_sub *s, int *v2_fd,
+                         char **v2_path, struct husk_cgroup_v1_tasks *t, struct husk_error **err);
 
 /* Remove the cgroup and any cgroups below it under every hierarchy (waits
  * briefly for each to empty), then its parents from `owned_from` down (the

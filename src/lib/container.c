@@ -22,6 +22,7 @@
 #include "annotations.h"
 #include "cgroup-resources.h"
 #include "cgroup.h"
+#include "fd-socket.h"
 #include "foreground.h"
 #include "hooks.h"
 #include "idmap.h"
@@ -106,23 +107,23 @@ static int adapt_to_caller_env(struct oci_config *c, int *preserve_fds, struct h
 
 /* Config checks that need the runtime's view, before anything is made. */
 static int validate_config(const struct oci_config *c, const struct husk_create_options *opts,
-                           struct husk_error **err) {
+                           const char *name, struct husk_error **err) {
   if (c->process == NULL)
-    return husk_fail(err, 0, "config.json: process: a container needs a process to run");
+    return husk_fail(err, 0, "%s: process: a container needs a process to run", name);
   if (c->process->args_len == 0)
-    return husk_fail(err, 0, "config.json: process.args: must name the program to run");
+    return husk_fail(err, 0, "%s: process.args: must name the program to run", name);
   if (c->root == NULL || c->root->path == NULL)
-    return husk_fail(err, 0, "config.json: root.path: missing required field");
+    return husk_fail(err, 0, "%s: root.path: missing required field", name);
   /* "" would make the bundle itself the container's root. */
   if (c->root->path[0] == '\0')
-    return husk_fail(err, 0, "config.json: root.path: must not be empty");
+    return husk_fail(err, 0, "%s: root.path: must not be empty", name);
   /* sethostname and setdomainname take at most 64 bytes: say so before
    * anything is made, not from the container's init. */
   const char *names[] = {"hostname", "domainname"};
   const char *values[] = {c->hostname, c->domainname};
   for (size_t i = 0; i < ARRAY_SIZE(names); i++)
     if (values[i] && strlen(values[i]) > HOST_NAME_MAX)
-      return husk_fail(err, 0, "config.json: %s: %zu bytes long, the most is %d", names[i],
+      return husk_fail(err, 0, "%s: %s: %zu bytes long, the most is %d", name, names[i],
                        strlen(values[i]), HOST_NAME_MAX);
   for (size_t i = 0; i < c->mounts_len; i++) {
     struct husk_mount_opts o;
@@ -131,7 +132,7 @@ static int validate_config(const struct oci_config *c, const struct husk_create_
                                   c->mounts[i].type, &o, &e);
     husk_mount_opts_clear(&o);
     if (r < 0) {
-      husk_fail(err, 0, "config.json: mounts[%zu]: %s", i, e->msg);
+      husk_fail(err, 0, "%s: mounts[%zu]: %s", name, i, e->msg);
       husk_error_free(e);
       return r;
     }
@@ -140,28 +141,28 @@ static int validate_config(const struct oci_config *c, const struct husk_create_
     const struct oci_kv *kv = &c->linux_->sysctl[i];
     const char *field = husk_sysctl_conflict(c, kv);
     if (field)
-      return husk_fail(err, 0, "config.json: linux.sysctl[\"%s\"]: \"%s\" conflicts with %s \"%s\"",
-                       kv->key, kv->value, field,
+      return husk_fail(err, 0, "%s: linux.sysctl[\"%s\"]: \"%s\" conflicts with %s \"%s\"",
+                       name, kv->key, kv->value, field,
                        strcmp(field, "hostname") == 0 ? c->hostname : c->domainname);
   }
   if (c->linux_ && husk_annotation_on(c, HUSK_ANN_SECCOMP_FAIL_UNKNOWN) &&
       husk_seccomp_check_known(c->linux_->seccomp, err) < 0) {
-    husk_error_prefix(err, "config.json: ");
+    husk_error_prefix(err, "%s: ", name);
     return -EINVAL;
   }
   const struct oci_process *p = c->process;
   for (size_t i = 0; i < p->rlimits_len; i++)
     if (p->rlimits[i].soft > p->rlimits[i].hard)
-      return husk_fail(err, 0, "config.json: process.rlimits[%zu]: %s soft limit %llu is above its hard limit %llu",
-                       i, p->rlimits[i].type, (unsigned long long)p->rlimits[i].soft,
+      return husk_fail(err, 0, "%s: process.rlimits[%zu]: %s soft limit %llu is above its hard limit %llu",
+                       name, i, p->rlimits[i].type, (unsigned long long)p->rlimits[i].soft,
                        (unsigned long long)p->rlimits[i].hard);
   if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
-    return husk_fail(err, 0, "config.json: process.oomScoreAdj: %d is outside -1000..1000",
+    return husk_fail(err, 0, "%s: process.oomScoreAdj: %d is outside -1000..1000", name,
                      p->oom_score_adj);
   if (c->process->terminal && opts->console_socket == NULL && !opts->foreground)
     return husk_fail(err, 0,
-                     "config.json: process.terminal is true, but a detached container needs "
-                     "--console-socket to hand its terminal to (or set it to false)");
+                     "%s: process.terminal is true, but a detached container needs "
+                     "--console-socket to hand its terminal to (or set it to false)", name);
   return 0;
 }
 
@@ -296,16 +297,28 @@ static bool use_cgroup(const struct husk_context *ctx) {
          husk_cgroup_mode() != HUSK_CGROUP_NONE;
 }
 
+/* The config's features that need the host's view (its interfaces, memory
+ * nodes, resctrl) to be judged; their errors name the config file. */
+static int validate_features(struct create_job *job, const char *name, struct husk_error **err) {
+  const struct oci_linux *l = job->config->linux_;
+  if (husk_netdev_validate(l, &job->ns, err) < 0 || husk_mempolicy_validate(l, err) < 0 ||
+      husk_rdt_plan_config(job->config, job->id, &job->rdt, err) < 0) {
+    husk_error_prefix(err, "%s: ", name);
+    return -EINVAL;
+  }
+  return 0;
+}
+
 /* linux.resources rules that need nothing but the host's cgroup tree. */
 static int validate_resources(const struct husk_context *ctx, const struct oci_config *c,
-                              struct husk_error **err) {
+                              const char *name, struct husk_error **err) {
   const struct oci_resources *r = c->linux_ ? c->linux_->resources : NULL;
   if (r == NULL || !use_cgroup(ctx))
     return 0;
   for (size_t i = 0; i < r->unified_len; i++) {
     _cleanup_free_ char *problem = husk_cgroup_unified_key_problem(r->unified[i].key);
     if (problem)
-      return husk_fail(err, 0, "config.json: linux.resources.unified[\"%s\"]: %s",
+      return husk_fail(err, 0, "%s: linux.resources.unified[\"%s\"]: %s", name,
                        r->unified[i].key, problem);
   }
   return 0;
@@ -474,6 +487,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   int sync_fds[2] = {-1, -1};
   int cgroup_fd = -1;
   int console_fd = -1;
+  _cleanup_close_ int pidfd_socket = -1;
   int pty_fds[2] = {-1, -1}; /* ours, the init's: the foreground terminal */
   int *idmap_fds = NULL;
   _cleanup_free_ char *systemd_path = NULL;
@@ -489,26 +503,27 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   if (stat(bundle, &bundle_st) < 0 || !S_ISDIR(bundle_st.st_mode))
     return husk_fail(err, ENOTDIR, "bundle %s", opts->bundle ? opts->bundle : ".");
   job.bundle = bundle;
-  _cleanup_free_ char *config_path = xasprintf("%s/config.json", bundle);
+  /* --config: another file, relative paths in it still from the bundle. */
+  const char *config_name = opts->config ? opts->config : "config.json";
+  _cleanup_free_ char *config_path = opts->config ? xstrdup(opts->config)
+                                                  : xasprintf("%s/config.json", bundle);
   _cleanup_free_ char *config_text = NULL;
   size_t config_len = 0;
   if (read_regular_file(config_path, &config_text, &config_len, HUSK_CONFIG_MAX, err) < 0)
     return -EINVAL;
-  job.config = oci_config_parse(config_text, config_len, "config.json", err);
+  job.config = oci_config_parse(config_text, config_len, config_name, err);
   if (job.config == NULL)
     return -EINVAL;
   husk_phase("parse");
   int preserve_fds = opts->preserve_fds;
-  if ((ret = validate_config(job.config, opts, err)) < 0 ||
-      (ret = validate_resources(ctx, job.config, err)) < 0 ||
+  if ((ret = validate_config(job.config, opts, config_name, err)) < 0 ||
+      (ret = validate_resources(ctx, job.config, config_name, err)) < 0 ||
       (ret = adapt_to_caller_env(job.config, &preserve_fds, err)) < 0 ||
       (ret = resolve_rootfs(bundle, job.config, &job.rootfs, err)) < 0 ||
       (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0 ||
       (ret = husk_idmap_validate(job.config->linux_, job.ns.new_user_ns, err)) < 0 ||
       (ret = husk_ns_check_sysctls(&job.ns, job.config->linux_, err)) < 0 ||
-      (ret = husk_netdev_validate(job.config->linux_, &job.ns, err)) < 0 ||
-      (ret = husk_mempolicy_validate(job.config->linux_, err)) < 0 ||
-      (ret = husk_rdt_plan_config(job.config, id, &job.rdt, err)) < 0 ||
+      (ret = validate_features(&job, config_name, err)) < 0 ||
       (ret = husk_hook_io_open(job.config, &job.hook_io, err)) < 0)
     goto out;
 
@@ -593,6 +608,11 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     ret = console_fd;
     goto fail;
   }
+  if (opts->pidfd_socket &&
+      (pidfd_socket = husk_fd_socket_connect("--pidfd-socket", opts->pidfd_socket, err)) < 0) {
+    ret = pidfd_socket;
+    goto fail;
+  }
   /* In the foreground husk is its own console socket. */
   if (job.config->process->terminal && console_fd < 0) {
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pty_fds) < 0) {
@@ -656,6 +676,10 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     goto fail;
   }
   husk_phase("init ready");
+  if (pidfd_socket >= 0 &&
+      (ret = husk_pidfd_socket_send(pidfd_socket, job.pidfd, HUSK_PIDFD_PAYLOAD_INIT,
+                                    opts->pidfd_socket, err)) < 0)
+    goto fail;
   if (opts->pid_file && (ret = write_pid_file(opts->pid_file, job.pid, err)) < 0)
     goto fail;
   if (out) {

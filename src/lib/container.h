@@ -20,8 +20,10 @@ struct husk_context {
 
 struct husk_create_options {
   const char *bundle; /* default: the current directory */
+  const char *config; /* crun's --config: this file instead of the bundle's config.json */
   const char *pid_file;
   const char *console_socket;
+  const char *pidfd_socket; /* runc's --pidfd-socket: gets a pidfd of the init */
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;

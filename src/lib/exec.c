@@ -23,6 +23,7 @@
 
 #include "annotations.h"
 #include "cgroup.h"
+#include "fd-socket.h"
 #include "foreground.h"
 #include "intelrdt.h"
 #include "log.h"
@@ -353,15 +354,19 @@ static int check_status(const struct exec_job *job, int dirfd, const char *id,
   return 0;
 }
 
-static int open_cgroup(struct exec_job *job, const char *sub, char **path, struct husk_error **err) {
+/* The container's cgroup, or the sub-cgroups --cgroup names; *path gets
+ * the v2 one. A container without a cgroup ignores --cgroup. */
+static int open_cgroup(struct exec_job *job, const struct husk_exec_options *o, char **path,
+                       struct husk_error **err) {
+  struct husk_cgroup_sub sub;
   *path = NULL;
-  if (job->st.cgroup_path == NULL || job->st.cgroup_path[0] == '\0')
-    return 0;
-  if (sub && (strstr(sub, "..") || sub[0] == '/'))
-    return husk_fail(err, 0, "--cgroup \"%s\": must be a relative path without \"..\"", sub);
-  *path = sub ? xasprintf("%s/%s", job->st.cgroup_path, sub) : xstrdup(job->st.cgroup_path);
-  job->cgroup_fd = husk_cgroup_open_v2(*path);
-  return husk_cgroup_open_v1_tasks(*path, &job->v1_tasks, err);
+  if (husk_cgroup_sub_parse(o->cgroups, o->cgroups_len, &sub, err) < 0)
+    return -EINVAL;
+  int r = 0;
+  if (job->st.cgroup_path && job->st.cgroup_path[0])
+    r = husk_cgroup_sub_open(job->st.cgroup_path, &sub, &job->cgroup_fd, path, &job->v1_tasks, err);
+  husk_cgroup_sub_clear(&sub);
+  return r;
 }
 
 static void job_clear(struct exec_job *job) {
@@ -396,6 +401,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
   int ret = -EIO;
   int helper_fds[2] = {-1, -1}, sync_fds[2] = {-1, -1}, pty_fds[2] = {-1, -1};
   int pty_master = -1, process_pidfd = -1;
+  _cleanup_close_ int pidfd_socket = -1;
   _cleanup_free_ char *cgroup_path = NULL;
   _cleanup_free_ char *config_path = NULL;
   _cleanup_close_ int pid_dirfd = -1;
@@ -435,7 +441,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
     ret = husk_fail(err, 0, "container \"%s\" is stopped: cannot exec in it", id);
     goto out;
   }
-  if ((ret = open_namespaces(&job, err)) < 0 || (ret = open_cgroup(&job, o->cgroup, &cgroup_path, err)) < 0)
+  if ((ret = open_namespaces(&job, err)) < 0 || (ret = open_cgroup(&job, o, &cgroup_path, err)) < 0)
     goto out;
   if (o->console_socket) {
     if ((job.console_fd = husk_console_socket_connect(o->console_socket, err)) < 0) {
@@ -449,6 +455,11 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
     }
     job.console_fd = pty_fds[1]; /* now the job's to close */
     pty_fds[1] = -1;
+  }
+  if (o->pidfd_socket &&
+      (pidfd_socket = husk_fd_socket_connect("--pidfd-socket", o->pidfd_socket, err)) < 0) {
+    ret = pidfd_socket;
+    goto out;
   }
   if (o->pid_file) {
     _cleanup_free_ char *copy = xstrdup(o->pid_file);
@@ -516,6 +527,13 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
   if (pty_fds[0] >= 0 && (pty_master = husk_terminal_recv_master(pty_fds[0], err)) < 0) {
     ret = pty_master;
     goto out;
+  }
+  if (pidfd_socket >= 0) {
+    ret = husk_pidfd_socket_send(pidfd_socket, process_pidfd, HUSK_PIDFD_PAYLOAD_EXEC,
+                                 o->pidfd_socket, err);
+    close(steal_fd(&pidfd_socket));
+    if (ret < 0)
+      goto out;
   }
   if (pid_dirfd >= 0 && (ret = write_pid_file_at(pid_dirfd, pid_name, pid, err)) < 0)
     goto out;

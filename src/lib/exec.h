@@ -30,7 +30,9 @@ struct husk_exec_options {
   const char *process_label;
   int preserve_fds;
   bool ignore_paused;
-  const char *cgroup; /* a sub-cgroup of the container's to run in */
+  char **cgroups; /* --cgroup [CONTROLLER[,CONTROLLER...]:]PATH (see husk_cgroup_sub) */
+  size_t cgroups_len;
+  const char *pidfd_socket; /* runc's --pidfd-socket: gets a pidfd of the process */
 };
 
 /* Returns the process' exit code (128+N for signal N; 0 with detach) or a

@@ -440,7 +440,7 @@ int husk_rdt_plan(const struct oci_intel_rdt *rdt, const char *id, const struct 
   *g = (struct husk_rdt_group){0};
   struct first f = {0};
   if (husk_rdt_validate(rdt, host, keep_first, &f) > 0) {
-    husk_fail(err, 0, "config.json: %s: %s", f.path, f.msg);
+    husk_fail(err, 0, "%s: %s", f.path, f.msg);
     free(f.path);
     free(f.msg);
     return -EINVAL;

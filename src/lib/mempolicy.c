@@ -242,12 +242,12 @@ int husk_mempolicy_validate(const struct oci_linux *linux_, struct husk_error **
   _cleanup_free_ char *field = NULL;
   _cleanup_free_ char *why = husk_mempolicy_parse(linux_->memory_policy, &mp, &field);
   if (why)
-    return husk_fail(err, 0, "config.json: linux.memoryPolicy.%s: %s", field, why);
+    return husk_fail(err, 0, "linux.memoryPolicy.%s: %s", field, why);
   unsigned long host[HUSK_MPOL_LONGS];
   if (husk_mempolicy_host_nodes(host) && husk_mempolicy_no_host_node(&mp, host)) {
     _cleanup_free_ char *have = husk_mempolicy_format_nodes(host);
     return husk_fail(err, 0,
-                     "config.json: linux.memoryPolicy.nodes: none of \"%s\" is a memory node of "
+                     "linux.memoryPolicy.nodes: none of \"%s\" is a memory node of "
                      "this host (it has %s)",
                      linux_->memory_policy->nodes, have);
   }

@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fd-socket.h"
 #include "utils.h"
 
 #ifndef TIOCGPTPEER
@@ -21,42 +22,7 @@
 #endif
 
 int husk_console_socket_connect(const char *path, struct husk_error **err) {
-  struct stat st;
-  if (stat(path, &st) < 0)
-    return husk_fail(err, errno, "--console-socket %s", path);
-  if (!S_ISSOCK(st.st_mode))
-    return husk_fail(err, 0, "--console-socket %s: not a unix socket", path);
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen(path) >= sizeof(addr.sun_path))
-    return husk_fail(err, ENAMETOOLONG, "--console-socket %s", path);
-  strcpy(addr.sun_path, path);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return husk_fail(err, errno, "--console-socket: socket");
-  if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-    int e = errno;
-    close(fd);
-    return husk_fail(err, e, "--console-socket %s: connect", path);
-  }
-  return fd;
-}
-
-static int send_fd(int socket_fd, int fd, const char *name) {
-  char buf[CMSG_SPACE(sizeof(int))];
-  memset(buf, 0, sizeof(buf));
-  struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
-                       .msg_controllen = sizeof(buf)};
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-  ssize_t r;
-  do
-    r = sendmsg(socket_fd, &msg, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
-  return r < 0 ? -errno : 0;
+  return husk_fd_socket_connect("--console-socket", path, err);
 }
 
 int husk_terminal_setup(const struct oci_process *p, int socket_fd, bool console,
@@ -87,7 +53,7 @@ int husk_terminal_setup(const struct oci_process *p, int socket_fd, bool console
       mount(name, "/dev/console", NULL, MS_BIND, NULL);
     }
   }
-  int r = send_fd(socket_fd, master, name[0] ? name : "/dev/ptmx");
+  int r = husk_fd_socket_send(socket_fd, master, name[0] ? name : "/dev/ptmx");
   if (r < 0) {
     close(slave);
     return husk_fail(err, -r, "--console-socket: send the pty master");

@@ -6,7 +6,12 @@
  *                               print the messages up to READY=1
  *   test-sockets send PATH MSG  send MSG to the datagram socket PATH (built
  *                               static, so it can be copied into a rootfs)
- * Both print "listening" on stderr once the socket exists. */
+ *   test-sockets recvpidfd PATH listen on PATH for a --pidfd-socket, take one
+ *                               message and print its data and the pid that
+ *                               the fd it carried refers to ("Pid:" of
+ *                               /proc/self/fdinfo, which only a pidfd has):
+ *                               "standard 1234"
+ * The listeners print "listening" on stderr once the socket exists. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -42,29 +47,40 @@ static int copy(int from, int to) {
   return write(to, buf, (size_t)n) == n ? 0 : -1;
 }
 
-static int recvtty(const char *path) {
+/* Take one message with one fd from a stream socket; its data goes to
+ * `data` (NUL-terminated). Returns the fd, or -1. */
+static int recv_fd(const char *path, char *data, size_t size) {
   int lfd = listen_on(path, SOCK_STREAM);
   int c = accept(lfd, NULL, NULL);
   if (c < 0) {
     perror("accept");
-    return 2;
+    return -1;
   }
-  char name[256] = "";
   char cbuf[CMSG_SPACE(sizeof(int))];
-  struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
+  struct iovec iov = {.iov_base = data, .iov_len = size - 1};
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
                        .msg_controllen = sizeof(cbuf)};
-  if (recvmsg(c, &msg, 0) < 0) {
+  ssize_t n = recvmsg(c, &msg, 0);
+  if (n < 0) {
     perror("recvmsg");
-    return 2;
+    return -1;
   }
+  data[n] = '\0';
   struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
   if (cm == NULL || cm->cmsg_type != SCM_RIGHTS) {
     fprintf(stderr, "no fd received\n");
-    return 2;
+    return -1;
   }
-  int master;
-  memcpy(&master, CMSG_DATA(cm), sizeof(int));
+  int fd;
+  memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+  return fd;
+}
+
+static int recvtty(const char *path) {
+  char name[256];
+  int master = recv_fd(path, name, sizeof(name));
+  if (master < 0)
+    return 2;
   int in_open = 1;
   for (;;) {
     struct pollfd p[2] = {{.fd = in_open ? 0 : -1, .events = POLLIN}, {.fd = master, .events = POLLIN}};
@@ -75,6 +91,32 @@ static int recvtty(const char *path) {
     if (p[1].revents && copy(master, 1) < 0)
       break; /* EIO: every process holding the pty is gone */
   }
+  return 0;
+}
+
+static int recvpidfd(const char *path) {
+  char data[256];
+  int fd = recv_fd(path, data, sizeof(data));
+  if (fd < 0)
+    return 2;
+  char info[64];
+  snprintf(info, sizeof(info), "/proc/self/fdinfo/%d", fd);
+  FILE *f = fopen(info, "r");
+  if (f == NULL) {
+    perror(info);
+    return 2;
+  }
+  char line[256];
+  long pid = 0;
+  int found = 0;
+  while (!found && fgets(line, sizeof(line), f))
+    found = sscanf(line, "Pid: %ld", &pid) == 1;
+  fclose(f);
+  if (!found) {
+    fprintf(stderr, "the fd received is not a pidfd (no Pid: in %s)\n", info);
+    return 2;
+  }
+  printf("%s %ld\n", data, pid);
   return 0;
 }
 
@@ -114,6 +156,8 @@ int main(int argc, char **argv) {
     return recvtty(argv[2]);
   if (argc == 3 && strcmp(argv[1], "notify") == 0)
     return notify(argv[2]);
-  fprintf(stderr, "usage: test-sockets recvtty|notify PATH\n");
+  if (argc == 3 && strcmp(argv[1], "recvpidfd") == 0)
+    return recvpidfd(argv[2]);
+  fprintf(stderr, "usage: test-sockets recvtty|notify|recvpidfd PATH, test-sockets send PATH MSG\n");
   return 2;
 }

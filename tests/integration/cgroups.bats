@@ -175,6 +175,95 @@ assert_file() {
 	assert_nothing_left
 }
 
+# --- exec --cgroup (runc) -------------------------------------------------------
+
+# controllers_in SUFFIX: from /proc/self/cgroup lines in $output, the
+# controller lists (field 2, "" for cgroup v2) of those whose path ends in
+# SUFFIX, sorted, one a line.
+controllers_in() {
+	awk -F: -v s="$1" '{ p = $3; for (i = 4; i <= NF; i++) p = p ":" $i }
+		substr(p, length(p) - length(s) + 1) == s { print $2 }' <<<"$output" | sort
+}
+
+@test "exec --cgroup PATH: the process is in PATH below the container's cgroup in every hierarchy; / is the cgroup itself" {
+	start_sleeper
+	local mnt all
+	for mnt in $(cgroup_mounts); do
+		mkdir "$mnt$CG/sub"
+		# A new v1 cpuset cgroup takes no process before it has cpus and mems.
+		if [ -e "$mnt$CG/sub/cpuset.cpus" ]; then
+			cat "$mnt$CG/cpuset.cpus" >"$mnt$CG/sub/cpuset.cpus"
+			cat "$mnt$CG/cpuset.mems" >"$mnt$CG/sub/cpuset.mems"
+		fi
+	done
+	run -0 husk exec c1 cat /proc/self/cgroup
+	all=$(awk -F: '{ print $2 }' <<<"$output" | sort)
+	refute_output --partial /sub
+	run -0 husk exec --cgroup sub c1 cat /proc/self/cgroup
+	assert_equal "$(controllers_in /sub)" "$all"
+	run -0 husk exec --cgroup /sub/./ c1 cat /proc/self/cgroup
+	assert_equal "$(controllers_in /sub)" "$all"
+	run -0 husk exec --cgroup / c1 cat /proc/self/cgroup
+	refute_output --partial /sub
+}
+
+@test "exec --cgroup CONTROLLER:PATH (v1): the sub-cgroup in those controllers' hierarchies only" {
+	requires_v1 memory
+	requires_v1 pids
+	requires_v1 freezer
+	start_sleeper
+	mkdir "$(v1_dir memory "$CG")/a" "$(v1_dir pids "$CG")/a" "$(v1_dir freezer "$CG")/b"
+	# Not the other hierarchies, nor the cgroup v2 one of a hybrid host.
+	run -0 husk exec --cgroup memory:a c1 cat /proc/self/cgroup
+	assert_equal "$(controllers_in /a)" "$(grep -o '[^:]*memory[^:]*' <<<"$output")"
+	refute_output --partial /b
+	run -0 husk exec --cgroup memory,pids:a --cgroup freezer:/b c1 cat /proc/self/cgroup
+	assert_equal "$(controllers_in /a | paste -sd' ')" \
+		"$(grep -o '[^:]*memory[^:]*' <<<"$output") $(grep -o '[^:]*pids[^:]*' <<<"$output")"
+	assert_equal "$(controllers_in /b)" "$(grep -o '[^:]*freezer[^:]*' <<<"$output")"
+}
+
+@test "exec --cgroup: a missing sub-cgroup, a path out of the container's cgroup, bad syntax: errors, nothing runs" {
+	requires_husk
+	start_sleeper
+	run -255 husk exec --cgroup nope c1 true
+	assert_husk_error '--cgroup' "$CG/nope" 'No such file or directory'
+	run -255 husk exec --cgroup .. c1 true
+	assert_husk_error '--cgroup ".."' 'not a sub-cgroup path'
+	run -255 husk exec --cgroup sub/../../c1 c1 true
+	assert_husk_error '--cgroup "sub/../../c1"' 'not a sub-cgroup path'
+	run -255 husk exec --cgroup a --cgroup b c1 true
+	assert_husk_error '--cgroup "a"' 'CONTROLLER: prefix'
+	run -255 husk exec --cgroup :a c1 true
+	assert_husk_error '--cgroup ":a"' 'empty controller'
+	run -255 husk exec --cgroup memory:a --cgroup memory,pids:b c1 true
+	assert_husk_error 'controller memory is given more than once'
+	# Only the init is in the container.
+	run -0 husk ps --format json c1
+	assert_equal "$(jq length <<<"$output")" 1
+}
+
+@test "exec --cgroup (v1): an unknown controller, a missing sub-cgroup of one controller: errors" {
+	requires_husk
+	requires_v1 memory
+	start_sleeper
+	run -255 husk exec --cgroup whaat:/ c1 true
+	assert_husk_error '--cgroup "whaat:/"' 'unknown controller whaat'
+	run -255 husk exec --cgroup memory:nope c1 true
+	assert_husk_error '--cgroup' "$(v1_dir memory "$CG")/nope/tasks" 'No such file or directory'
+}
+
+@test "exec --cgroup (v2): PATH only, CONTROLLER:PATH is refused" {
+	requires_husk
+	requires_v2
+	start_sleeper
+	mkdir "$(v2_dir "$CG")/sub"
+	run -255 husk exec --cgroup memory:sub c1 true
+	assert_husk_error '--cgroup "memory:sub"' 'cgroup v2 has no per-controller cgroups'
+	run -0 husk exec --cgroup sub c1 cat /proc/self/cgroup
+	assert_output '0::/sub'
+}
+
 # --- resources on v1 / hybrid ------------------------------------------------------
 
 @test "v1 memory.limit: seen inside the container and on the host" {

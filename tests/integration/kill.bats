@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# kill: signal names and numbers, --all, and what cannot be killed.
+# kill: signal names and numbers, --all, --regex, and what cannot be killed.
 
 load helpers
 
@@ -154,4 +154,82 @@ kill_with() {
 @test "kill of an unknown container fails" {
 	run ! husk kill nosuchcontainer KILL
 	assert_no_state
+}
+
+# --- --regex (crun) ----------------------------------------------------------
+
+# sleepers ID...: running containers whose init is "sleep 300".
+sleepers() {
+	local id
+	for id in "$@"; do
+		start_sleeper "$id" >/dev/null || return 1
+	done
+}
+
+@test "kill --regex: every container whose id matches, anywhere in the id, gets the signal" {
+	sleepers web-1 web-2 db
+	p1=$(container_pid web-1)
+	p2=$(container_pid web-2)
+	p3=$(container_pid db)
+	run -0 husk kill --regex 'eb-' KILL
+	wait_for_status web-1 stopped
+	wait_for_status web-2 stopped
+	wait_for_exit "$p1"
+	wait_for_exit "$p2"
+	run -0 state_field db status
+	assert_output running
+	assert_dir_exists "/proc/$p3"
+}
+
+@test "kill -r: ^...$ is the whole id; no match is not an error" {
+	sleepers web-1 web-10 db
+	p10=$(container_pid web-10)
+	run -0 husk kill -r '^web-1$' KILL
+	wait_for_status web-1 stopped
+	run -0 husk kill -r 'nomatch' KILL
+	assert_output ''
+	for id in web-10 db; do
+		run -0 state_field "$id" status
+		assert_output running
+	done
+	assert_dir_exists "/proc/$p10"
+}
+
+@test "kill --regex: one that cannot be signalled is reported, the others still are, exit 1" {
+	set_args true
+	run -0 husk_bg run -d --bundle "$BUNDLE" web-1
+	wait_for_status web-1 stopped
+	sleepers web-2 db
+	run -1 husk kill --regex web KILL
+	if is_husk; then
+		assert_husk_error 'web-1' 'not running'
+	fi
+	wait_for_status web-2 stopped
+	run -0 state_field db status
+	assert_output running
+}
+
+@test "kill --all --regex: --all applies to each matching container" {
+	# As pid 1, sh ignores SIGTERM; only --all reaches its children, and
+	# then its wait returns and the container stops.
+	set_args sh -c 'sleep 300 & sleep 300 & wait'
+	for id in web-1 web-2 db; do
+		run -0 husk_bg run -d --bundle "$BUNDLE" "$id"
+		container_pid "$id" >/dev/null
+	done
+	run -0 husk kill --all --regex '^web' TERM
+	wait_for_status web-1 stopped
+	wait_for_status web-2 stopped
+	run -0 state_field db status
+	assert_output running
+}
+
+@test "kill --regex: an invalid regular expression is an error, nothing is signalled" {
+	sleepers web-1
+	run -1 husk kill --regex 'web-(' KILL
+	if is_husk; then
+		assert_husk_error '--regex "web-("' 'invalid regular expression'
+	fi
+	run -0 state_field web-1 status
+	assert_output running
 }

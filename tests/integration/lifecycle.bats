@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# create / start / state / delete, run and run -d, exit codes, --pid-file.
+# create / start / state / delete, run and run -d, exit codes, --pid-file,
+# delete --regex, --config.
 
 load helpers
 
@@ -271,5 +272,115 @@ wait_for_go_file() {
 	pid=$(container_pid c1)
 	run -0 husk delete --force c1
 	wait_for_exit "$pid"
+	assert_nothing_left
+}
+
+# --- delete --regex (crun) ---------------------------------------------------
+
+# three_containers: web-1 and web-2 running "sleep 300", db stopped.
+three_containers() {
+	set_args sleep 300
+	husk_bg run -d --bundle "$BUNDLE" web-1 >&2 || return 1
+	husk_bg run -d --bundle "$BUNDLE" web-2 >&2 || return 1
+	set_args true
+	husk_bg run -d --bundle "$BUNDLE" db >&2 || return 1
+	wait_for_status db stopped
+}
+
+@test "delete --force --regex: the two containers whose id matches (anywhere) go, the third stays" {
+	three_containers
+	p1=$(container_pid web-1)
+	p2=$(container_pid web-2)
+	run -0 husk delete --force --regex 'eb-'
+	wait_for_exit "$p1"
+	wait_for_exit "$p2"
+	run ! husk state web-1
+	run ! husk state web-2
+	run -0 state_field db status
+	assert_output stopped
+	run -0 husk list -q
+	assert_output db
+}
+
+@test "delete --regex without --force: the stopped match goes, a running one is refused, exit 1" {
+	three_containers
+	pid=$(container_pid web-1)
+	run -1 husk delete -r '^(web-1|db)$'
+	if is_husk; then
+		assert_husk_error 'web-1' 'running'
+	fi
+	run ! husk state db
+	run -0 state_field web-1 status
+	assert_output running
+	assert_dir_exists "/proc/$pid"
+	run -0 state_field web-2 status
+	assert_output running
+}
+
+@test "delete --regex: no match is not an error; a bad regex or two arguments are" {
+	three_containers
+	run -0 husk delete --force --regex 'nomatch'
+	assert_output ''
+	run -1 husk delete --force --regex '('
+	if is_husk; then
+		assert_husk_error '--regex "("' 'invalid regular expression'
+	fi
+	run -1 husk delete --force --regex web db
+	run -0 husk list -q
+	assert_equal "$(sort <<<"$output" | paste -sd' ')" 'db web-1 web-2'
+}
+
+# --- --config (crun) ---------------------------------------------------------
+
+# other_config FILE JQ: FILE, the bundle's config.json changed by JQ.
+other_config() {
+	jq "$2" "$BUNDLE/config.json" >"$1"
+}
+
+@test "run --config: a config file outside the bundle is the one used; paths in it are from the bundle" {
+	set_args hostname
+	mkdir "$BATS_TEST_TMPDIR/elsewhere"
+	other=$BATS_TEST_TMPDIR/elsewhere/other.json
+	other_config "$other" '.hostname = "from-other" | .root.path = "rootfs"'
+	run -0 husk run --bundle "$BUNDLE" --config "$other" c1
+	assert_output from-other
+	run -0 husk run --bundle "$BUNDLE" c2
+	refute_output from-other
+	assert_nothing_left
+}
+
+@test "create -f: a relative FILE is from the current directory; the state names the bundle" {
+	set_args sleep 30
+	mkdir "$BATS_TEST_TMPDIR/cwd"
+	cd "$BATS_TEST_TMPDIR/cwd"
+	other_config other.json '.annotations = {"made.from": "other.json"}'
+	run -0 husk_bg create --bundle "$BUNDLE" -f other.json c1
+	run -0 state_field c1 bundle
+	assert_output "$(readlink -f "$BUNDLE")"
+	run -0 state_field c1 'annotations["made.from"]'
+	assert_output other.json
+}
+
+@test "--config config.json, the bare name, is the bundle's own (as crun); ./config.json is not" {
+	set_args hostname
+	cd "$BATS_TEST_TMPDIR"
+	other_config config.json '.hostname = "from-cwd"'
+	run -0 husk run --bundle "$BUNDLE" --config config.json c1
+	refute_output from-cwd
+	run -0 husk run --bundle "$BUNDLE" --config ./config.json c2
+	assert_output from-cwd
+}
+
+@test "--config: errors name the file given, and nothing is left" {
+	requires_husk
+	set_args true
+	run -1 husk create --bundle "$BUNDLE" --config "$BATS_TEST_TMPDIR/missing.json" c1
+	assert_husk_error "$BATS_TEST_TMPDIR/missing.json" 'No such file'
+	other_config "$BATS_TEST_TMPDIR/bad.json" '.process.args = 5'
+	run -1 husk run --bundle "$BUNDLE" --config "$BATS_TEST_TMPDIR/bad.json" c1
+	assert_husk_error "$BATS_TEST_TMPDIR/bad.json: process.args"
+	other_config "$BATS_TEST_TMPDIR/noproc.json" 'del(.process)'
+	run -1 husk create --bundle "$BUNDLE" -f "$BATS_TEST_TMPDIR/noproc.json" c1
+	assert_husk_error "$BATS_TEST_TMPDIR/noproc.json: process:"
 	assert_nothing_left
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# Terminals (console socket, the foreground pty), socket activation and
-# sd_notify.
+# Terminals (console socket, the foreground pty), the pidfd socket, socket
+# activation and sd_notify.
 
 load helpers
 
@@ -112,4 +112,62 @@ wait_listener() {
 	wait_listener
 	run -0 cat "$BATS_TEST_TMPDIR/out"
 	assert_line READY=1
+}
+
+# --- --pidfd-socket (runc) ---------------------------------------------------
+
+# The helper prints the message's data and the pid of the pidfd it carried
+# (the "Pid:" of its fdinfo): "standard PID" for an init, "setns PID" for an
+# exec'd process.
+
+@test "create --pidfd-socket: a pidfd of the container's init arrives, with data \"standard\"" {
+	set_args sleep 300
+	listen recvpidfd
+	run -0 husk_bg create --pidfd-socket "$SOCK" --bundle "$BUNDLE" c1
+	wait_listener
+	pid=$(container_pid c1)
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	assert_output "standard $pid"
+}
+
+@test "run -d --pidfd-socket: a pidfd of the container's init arrives" {
+	set_args sleep 300
+	listen recvpidfd
+	run -0 husk_bg run -d --pidfd-socket "$SOCK" --bundle "$BUNDLE" c1
+	wait_listener
+	pid=$(container_pid c1)
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	assert_output "standard $pid"
+}
+
+@test "exec --pidfd-socket: a pidfd of the exec'd process arrives, with data \"setns\"" {
+	set_args sleep 300
+	run -0 husk_bg run -d --bundle "$BUNDLE" c1
+	init=$(container_pid c1)
+	listen recvpidfd
+	run -0 husk_bg exec -d --pidfd-socket "$SOCK" --pid-file "$BATS_TEST_TMPDIR/exec.pid" c1 sleep 300
+	wait_listener
+	epid=$(cat "$BATS_TEST_TMPDIR/exec.pid")
+	echo "$epid" >>"$BATS_TEST_TMPDIR/pids"
+	[ "$epid" != "$init" ]
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	assert_output "setns $epid"
+}
+
+@test "--pidfd-socket that cannot be connected to: create and exec fail, nothing is left or run" {
+	set_args sleep 300
+	run ! husk create --pidfd-socket "$BATS_TEST_TMPDIR/nosock" --bundle "$BUNDLE" c1
+	if is_husk; then
+		assert_husk_error '--pidfd-socket' "$BATS_TEST_TMPDIR/nosock"
+	fi
+	assert_nothing_left
+	run -0 husk_bg run -d --bundle "$BUNDLE" c2
+	: >"$BATS_TEST_TMPDIR/plainfile"
+	run -255 husk exec --pidfd-socket "$BATS_TEST_TMPDIR/plainfile" c2 true
+	if is_husk; then
+		assert_husk_error '--pidfd-socket' 'not a unix socket'
+	fi
+	# Only the container's init is in it.
+	run -0 husk ps --format json c2
+	assert_equal "$(jq length <<<"$output")" 1
 }

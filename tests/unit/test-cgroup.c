@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of the cgroup code that needs no cgroup: conversions, size
- * parsing, the eBPF device program, cgroupsPath resolution, the resources
- * parser. As root it also asks the kernel's verifier to load the programs
+ * parsing, the eBPF device program, cgroupsPath resolution, exec --cgroup,
+ * the resources parser. As root it also asks the kernel's verifier to load the programs
  * (loading attaches nothing). The last line printed is "N passed, M failed". */
 #include <errno.h>
 #include <linux/bpf.h>
@@ -297,6 +297,80 @@ static void test_resolve(void) {
   husk_error_free(err);
 }
 
+/* ---- exec --cgroup ------------------------------------------------------- */
+
+/* The v2 cgroup a process of the container at "/c" joins with `args`
+ * (NULL when they are refused; *why gets the error then). */
+static char *sub_v2(const char *a1, const char *a2, char **why) {
+  char *args[] = {(char *)a1, (char *)a2};
+  struct husk_cgroup_sub s;
+  struct husk_error *err = NULL;
+  *why = NULL;
+  if (husk_cgroup_sub_parse(args, a2 ? 2 : 1, &s, &err) < 0) {
+    *why = xstrdup(err->msg);
+    husk_error_free(err);
+    return NULL;
+  }
+  char *path = husk_cgroup_sub_path(&s, NULL, "/c");
+  husk_cgroup_sub_clear(&s);
+  return path;
+}
+
+static void test_cgroup_sub(void) {
+  static const struct {
+    const char *arg, *v2;
+  } good[] = {
+      {"sub", "/c/sub"},     {"/sub", "/c/sub"}, {"/", "/c"},         {".", "/c"},
+      {"", "/c"},            {"a/../b", "/c/b"}, {"a/./b//", "/c/a/b"}, {"a/..", "/c"},
+      {"..x/y..", "/c/..x/y.."},
+      /* CONTROLLER:PATH leaves the v2 hierarchy at the container's cgroup. */
+      {"memory:sub", "/c"},  {"cpu,cpuacct:/x", "/c"},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+    _cleanup_free_ char *why = NULL;
+    _cleanup_free_ char *got = sub_v2(good[i].arg, NULL, &why);
+    CHECK_STR(got, good[i].v2);
+    if (why)
+      fprintf(stderr, "  %s: %s\n", good[i].arg, why);
+  }
+  static const struct {
+    const char *a1, *a2, *fragment;
+  } bad[] = {
+      {"..", NULL, "--cgroup \"..\": not a sub-cgroup path"},
+      {"a/../..", NULL, "not a sub-cgroup path"},
+      {"/../x", NULL, "not a sub-cgroup path"},
+      {"memory:../x", NULL, "--cgroup \"memory:../x\": not a sub-cgroup path"},
+      {":x", NULL, "empty controller"},
+      {"memory,:x", NULL, "empty controller"},
+      {"a", "b", "--cgroup \"a\": with more than one --cgroup"},
+      {"memory:a", "b", "--cgroup \"b\": with more than one --cgroup"},
+      {"memory:a", "pids,memory:b", "controller memory is given more than once"},
+  };
+  for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+    _cleanup_free_ char *why = NULL;
+    _cleanup_free_ char *got = sub_v2(bad[i].a1, bad[i].a2, &why);
+    CHECK(got == NULL && why && strstr(why, bad[i].fragment));
+    if (why && !strstr(why, bad[i].fragment))
+      fprintf(stderr, "  message: %s\n", why);
+  }
+  /* Per v1 hierarchy: the path of a controller it has, else the cgroup. */
+  char *args[] = {"memory:m", "cpu,name=systemd:/x/"};
+  struct husk_cgroup_sub s;
+  CHECK(husk_cgroup_sub_parse(args, 2, &s, NULL) == 0);
+  struct husk_cgroup_hierarchy mem = {.mountpoint = "/m", .controllers = "memory"};
+  struct husk_cgroup_hierarchy cpu = {.mountpoint = "/cc", .controllers = "cpu,cpuacct"};
+  struct husk_cgroup_hierarchy acct = {.mountpoint = "/ca", .controllers = "cpuacct"};
+  struct husk_cgroup_hierarchy sd = {.mountpoint = "/s", .controllers = "name=systemd"};
+  struct husk_cgroup_hierarchy v2 = {.mountpoint = "/u", .controllers = "", .v2 = true};
+  const struct husk_cgroup_hierarchy *hs[] = {&mem, &cpu, &acct, &sd, &v2};
+  const char *want[] = {"/c/m", "/c/x", "/c", "/c/x", "/c"};
+  for (size_t i = 0; i < ARRAY_SIZE(hs); i++) {
+    _cleanup_free_ char *got = husk_cgroup_sub_path(&s, hs[i], "/c");
+    CHECK_STR(got, want[i]);
+  }
+  husk_cgroup_sub_clear(&s);
+}
+
 /* ---- linux.resources alone ---------------------------------------------- */
 
 static void test_resources_parse(void) {
@@ -373,6 +447,7 @@ int main(void) {
   test_sizes();
   test_ebpf();
   test_resolve();
+  test_cgroup_sub();
   test_resources_parse();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
