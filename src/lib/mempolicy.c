@@ -235,14 +235,22 @@ char *husk_mempolicy_format_nodes(const unsigned long mask[HUSK_MPOL_LONGS]) {
   return buf ? buf : xstrdup("");
 }
 
+/* husk_mempolicy_parse, its problem as the error. */
+static int parse_config(const struct oci_memory_policy *policy, struct husk_mempolicy *mp,
+                        struct husk_error **err) {
+  _cleanup_free_ char *field = NULL;
+  _cleanup_free_ char *why = husk_mempolicy_parse(policy, mp, &field);
+  if (why)
+    return husk_fail(err, 0, "linux.memoryPolicy.%s: %s", field, why);
+  return 0;
+}
+
 int husk_mempolicy_validate(const struct oci_linux *linux_, struct husk_error **err) {
   if (linux_ == NULL || linux_->memory_policy == NULL)
     return 0;
   struct husk_mempolicy mp;
-  _cleanup_free_ char *field = NULL;
-  _cleanup_free_ char *why = husk_mempolicy_parse(linux_->memory_policy, &mp, &field);
-  if (why)
-    return husk_fail(err, 0, "linux.memoryPolicy.%s: %s", field, why);
+  if (parse_config(linux_->memory_policy, &mp, err) < 0)
+    return -EINVAL;
   unsigned long host[HUSK_MPOL_LONGS];
   if (husk_mempolicy_host_nodes(host) && husk_mempolicy_no_host_node(&mp, host)) {
     _cleanup_free_ char *have = husk_mempolicy_format_nodes(host);
@@ -258,10 +266,8 @@ int husk_mempolicy_apply(const struct oci_linux *linux_, struct husk_error **err
   if (linux_ == NULL || linux_->memory_policy == NULL)
     return 0;
   struct husk_mempolicy mp;
-  _cleanup_free_ char *field = NULL;
-  _cleanup_free_ char *why = husk_mempolicy_parse(linux_->memory_policy, &mp, &field);
-  if (why)
-    return husk_fail(err, 0, "linux.memoryPolicy.%s: %s", field, why);
+  if (parse_config(linux_->memory_policy, &mp, err) < 0)
+    return -EINVAL;
   /* maxnode counts one more than the bits the kernel reads (it does
    * --maxnode first); without nodes the mask is left out. */
   long r = syscall(SYS_set_mempolicy, mp.mode | mp.flags, mp.n_nodes ? mp.nodes : NULL,

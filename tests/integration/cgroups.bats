@@ -423,29 +423,27 @@ controllers_in() {
 	assert_nothing_left
 }
 
+# unified_refused KEY MESSAGE: a config with unified {KEY: "5"} fails with
+# MESSAGE, leaving no state, process or cgroup.
+unified_refused() {
+	update_config ".linux.resources.unified = {\"$1\": \"5\"}"
+	run -1 husk run --bundle "$BUNDLE" c1
+	assert_husk_error "linux.resources.unified[\"$1\"]" "$2"
+	assert_nothing_left
+	assert [ ! -e "$(v2_dir "$CG")" ]
+}
+
 @test "unified: an unknown controller or a key not of the form controller.file is refused before anything is made" {
 	requires_husk
 	v2_dir / >/dev/null || skip "no cgroup2 hierarchy on this host"
-	update_config '.linux.resources.unified = {"nosuchctrl.max": "5"}'
-	run -1 husk run --bundle "$BUNDLE" c1
-	assert_husk_error 'linux.resources.unified["nosuchctrl.max"]' 'the nosuchctrl controller is not available in cgroup v2 here'
-	assert_nothing_left
-	assert [ ! -e "$(v2_dir "$CG")" ]
-	update_config '.linux.resources.unified = {"maxprocs": "5"}'
-	run -1 husk run --bundle "$BUNDLE" c1
-	assert_husk_error 'linux.resources.unified["maxprocs"]' 'not a cgroup file name ("controller.file"'
-	assert_nothing_left
-	assert [ ! -e "$(v2_dir "$CG")" ]
+	unified_refused nosuchctrl.max 'the nosuchctrl controller is not available in cgroup v2 here'
+	unified_refused maxprocs 'not a cgroup file name ("controller.file"'
 }
 
 @test "unified: an unknown file of a known controller is written as the spec says, and its failure leaves nothing" {
 	requires_husk
 	v2_dir / >/dev/null || skip "no cgroup2 hierarchy on this host"
-	update_config '.linux.resources.unified = {"cgroup.no_such_file": "5"}'
-	run -1 husk run --bundle "$BUNDLE" c1
-	assert_husk_error 'linux.resources.unified["cgroup.no_such_file"]' 'cgroup.no_such_file: No such file or directory'
-	assert_nothing_left
-	assert [ ! -e "$(v2_dir "$CG")" ]
+	unified_refused cgroup.no_such_file 'cgroup.no_such_file: No such file or directory'
 }
 
 @test "network.classID without a net_cls controller: a clear error" {
