@@ -150,9 +150,6 @@ static void check_options(struct husk_check *ck, size_t i, const struct oci_moun
   };
   static const char *const propagation[] = {"private", "rprivate", "shared",     "rshared",
                                             "slave",   "rslave",   "unbindable", "runbindable"};
-  static const char *const recursive[] = {"rro",      "rrw",         "rnosuid",     "rsuid",
-                                          "rnodev",   "rdev",        "rnoexec",     "rexec",
-                                          "rnoatime", "rnodiratime", "rstrictatime"};
   char path[64];
   snprintf(path, sizeof(path), "mounts[%zu].options", i);
   for (size_t p = 0; p < ARRAY_SIZE(pairs); p++) {
@@ -173,13 +170,11 @@ static void check_options(struct husk_check *ck, size_t i, const struct oci_moun
   if (n_prop > 1)
     check_warning(ck, path, "more than one propagation option: the last one, \"%s\", wins",
                   m->options[last]);
-  for (size_t p = 0; p < ARRAY_SIZE(recursive); p++) {
-    size_t at = 0;
-    if (has_opt(m, recursive[p], &at) && !kernel_at_least(5, 12)) {
-      check_error(ck, path, "\"%s\" needs Linux 5.12 or later (mount_setattr)", recursive[p]);
+  for (size_t k = 0; k < m->options_len; k++)
+    if (husk_mount_option_is_recursive(m->options[k]) && !kernel_at_least(5, 12)) {
+      check_error(ck, path, "\"%s\" needs Linux 5.12 or later (mount_setattr)", m->options[k]);
       break;
     }
-  }
   size_t at = 0;
   if (has_opt(m, "remount", &at)) {
     if (o->bind)

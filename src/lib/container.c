@@ -353,19 +353,10 @@ static int give_cgroup_to_container(const struct create_job *job, struct husk_er
       !job->ns.new_cgroup_ns || !has_rw_cgroupfs(c))
     return 0;
   uint32_t uid = c->process->user.uid;
-  if (job->ns.new_user_ns) {
-    const struct oci_linux *l = c->linux_;
-    bool mapped = false;
-    for (size_t i = 0; !mapped && i < l->uid_mappings_len; i++) {
-      const struct oci_id_mapping *m = &l->uid_mappings[i];
-      if (uid >= m->container_id && uid - m->container_id < m->size) {
-        uid = m->host_id + (uid - m->container_id);
-        mapped = true;
-      }
-    }
-    if (!mapped)
-      return 0; /* no host uid to give it to (runc gives up too) */
-  }
+  /* No host uid to give it to: runc gives up too. */
+  if (job->ns.new_user_ns &&
+      !husk_idmap_to_host(c->linux_->uid_mappings, c->linux_->uid_mappings_len, uid, &uid))
+    return 0;
   struct husk_error *e = NULL;
   if (husk_cgroup_v2_chown(job->cgroup_path, (uid_t)uid, &e) == 0)
     return 0;
@@ -946,8 +937,7 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
   struct oci_config *config = NULL;
   if (r == 0 && l.st.has_hooks) {
     /* Read before the state directory (and its copy of the config) goes. */
-    _cleanup_free_ char *path = xasprintf("%s/%s/config.json", ctx->root, id);
-    config = oci_config_load(path, NULL);
+    config = load_container_config(ctx, id, NULL);
   }
   if (r == 0)
     r = husk_state_dir_remove(ctx->root, id, err);

@@ -55,11 +55,19 @@ int husk_idmap_validate(const struct oci_linux *l, bool new_user_ns, struct husk
   return 0;
 }
 
-bool husk_idmap_covers(const struct oci_id_mapping *m, size_t n, uint32_t container_id) {
+bool husk_idmap_to_host(const struct oci_id_mapping *m, size_t n, uint32_t container_id,
+                        uint32_t *host_id) {
   for (size_t i = 0; i < n; i++)
-    if (container_id >= m[i].container_id && container_id - m[i].container_id < m[i].size)
+    if (container_id >= m[i].container_id && container_id - m[i].container_id < m[i].size) {
+      *host_id = m[i].host_id + (container_id - m[i].container_id);
       return true;
+    }
   return false;
+}
+
+bool husk_idmap_covers(const struct oci_id_mapping *m, size_t n, uint32_t container_id) {
+  uint32_t host_id;
+  return husk_idmap_to_host(m, n, container_id, &host_id);
 }
 
 static char *map_text(const struct oci_id_mapping *m, size_t n) {

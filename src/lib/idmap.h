@@ -16,7 +16,10 @@ int husk_idmap_validate(const struct oci_linux *l, bool new_user_ns, struct husk
 /* Write /proc/PID/{uid,gid}_map: directly as root, through newuidmap and
  * newgidmap (Debian's uidmap) when husk runs unprivileged. */
 int husk_idmap_write(pid_t pid, const struct oci_linux *l, struct husk_error **err);
-/* Is this host id inside the map's host side? */
+/* Is this container id inside the map's container side? */
 bool husk_idmap_covers(const struct oci_id_mapping *m, size_t n, uint32_t container_id);
+/* The host id a container id maps to; false when the map does not cover it. */
+bool husk_idmap_to_host(const struct oci_id_mapping *m, size_t n, uint32_t container_id,
+                        uint32_t *host_id);
 
 #endif

@@ -73,17 +73,23 @@ static int join_session_keyring(const char *id, struct husk_error **err) {
   return 0;
 }
 
-/* The state hooks get on stdin, made by the init. `host_pid`: the pid as
- * the runtime sees it (for the seccomp listener); else as the container
- * does, for the hooks that run in its namespaces (the runtime-spec). */
-static char *init_state_json(struct husk_init_ctx *ctx, enum husk_status status, bool host_pid) {
-  char self[32] = "0";
+static pid_t host_pid_of_self(struct husk_init_ctx *ctx) {
+  char self[32];
   ssize_t n = readlinkat(ctx->proc_fd, "self", self, sizeof(self) - 1);
-  self[n > 0 ? n : 1] = '\0';
+  if (n <= 0)
+    return 0;
+  self[n] = '\0';
+  return (pid_t)atoi(self);
+}
+
+/* The state made by the init, with `pid` as whoever reads it sees the init:
+ * the host pid for the seccomp listener, the container's (getpid) for the
+ * hooks that run in its namespaces (the runtime-spec). */
+static char *init_state_json(struct husk_init_ctx *ctx, enum husk_status status, pid_t pid) {
   const struct oci_config *c = ctx->config;
   struct husk_state st = {
       .id = (char *)ctx->id,
-      .pid = host_pid ? atoi(self) : getpid(),
+      .pid = pid,
       .bundle = (char *)ctx->bundle,
       .rootfs = (char *)ctx->rootfs,
       .created = "",
@@ -95,14 +101,6 @@ static char *init_state_json(struct husk_init_ctx *ctx, enum husk_status status,
   return json;
 }
 
-static pid_t host_pid_of_self(struct husk_init_ctx *ctx) {
-  char self[32];
-  ssize_t n = readlinkat(ctx->proc_fd, "self", self, sizeof(self) - 1);
-  if (n <= 0)
-    return 0;
-  self[n] = '\0';
-  return (pid_t)atoi(self);
-}
 
 /* Before the root switch: prestart and createRuntime in the runtime's
  * namespaces (the parent runs them), then createContainer here, in ours. */
@@ -120,7 +118,7 @@ static int run_create_hooks(struct husk_init_ctx *ctx, struct husk_error **err) 
   if (!husk_hooks_has(h, HUSK_HOOK_CREATE_CONTAINER))
     return 0;
   /* Step 5 of the lifecycle, after the environment is made: "created". */
-  _cleanup_free_ char *state = init_state_json(ctx, HUSK_STATUS_CREATED, false);
+  _cleanup_free_ char *state = init_state_json(ctx, HUSK_STATUS_CREATED, getpid());
   return husk_hooks_run(h, HUSK_HOOK_CREATE_CONTAINER, state, ctx->hook_io, err);
 }
 
@@ -137,7 +135,7 @@ static int wait_for_start(struct husk_init_ctx *ctx, struct husk_error **err) {
   int r = 0;
   const struct oci_hooks *h = ctx->config->hooks;
   if (husk_hooks_has(h, HUSK_HOOK_START_CONTAINER)) {
-    _cleanup_free_ char *state = init_state_json(ctx, HUSK_STATUS_CREATED, false);
+    _cleanup_free_ char *state = init_state_json(ctx, HUSK_STATUS_CREATED, getpid());
     if (husk_hooks_run(h, HUSK_HOOK_START_CONTAINER, state, ctx->hook_io, err) < 0) {
       _cleanup_free_ char *answer = xasprintf("E%s", (*err)->msg);
       write_all(fd, answer, strlen(answer));
@@ -251,9 +249,9 @@ void husk_init_main(struct husk_init_ctx *ctx) {
       husk_lsm_apply(p, ctx->proc_fd, &err) < 0)
     init_fail(ctx, err);
   /* The listener's state, and our host pid, made before the filter is in. */
-  _cleanup_free_ char *seccomp_state =
-      filter ? init_state_json(ctx, HUSK_STATUS_CREATING, true) : NULL;
   pid_t host_pid = host_pid_of_self(ctx);
+  _cleanup_free_ char *seccomp_state =
+      filter ? init_state_json(ctx, HUSK_STATUS_CREATING, host_pid) : NULL;
   /* Without no_new_privs loading needs CAP_SYS_ADMIN: before the drop. */
   if (!p->no_new_privileges && husk_seccomp_load(filter, seccomp_state, host_pid, &err) < 0)
     init_fail(ctx, err);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "mountopts.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -67,9 +68,27 @@ static const struct {
     {"rrelatime", MOUNT_ATTR_RELATIME},   {"rnorelatime", MOUNT_ATTR_RELATIME},
 };
 
-static void append_data(char **data, const char *opt) {
-  char *old = *data;
-  *data = old ? xasprintf("%s,%s", old, opt) : xstrdup(opt);
+/* runc's and crun's options that set a flag of struct husk_mount_opts. */
+static const struct {
+  const char *name;
+  size_t field; /* offsetof the bool */
+  bool value;
+} extension_table[] = {
+    {"tmpcopyup", offsetof(struct husk_mount_opts, tmpcopyup), true},
+    {"notmpcopyup", offsetof(struct husk_mount_opts, tmpcopyup), false},
+    {"copy-symlink", offsetof(struct husk_mount_opts, copy_symlink), true},
+    {"src-nofollow", offsetof(struct husk_mount_opts, src_nofollow), true},
+    {"dest-nofollow", offsetof(struct husk_mount_opts, dest_nofollow), true},
+};
+
+/* Handled before the tables: binds, and idmount.c's idmapped mounts. */
+static const char *const bind_options[] = {"bind", "rbind", "idmap", "ridmap"};
+
+void husk_mount_opts_add_data(struct husk_mount_opts *o, const char *opt, bool first) {
+  char *old = o->data;
+  o->data = old == NULL || old[0] == '\0' ? xstrdup(opt)
+            : first                        ? xasprintf("%s,%s", opt, old)
+                                           : xasprintf("%s,%s", old, opt);
   free(old);
 }
 
@@ -90,18 +109,9 @@ int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
       continue;
     }
     /* Options other runtimes understand that are not for the kernel. */
-    const struct {
-      const char *name;
-      bool *flag;
-      bool value;
-    } extensions[] = {
-        {"tmpcopyup", &out->tmpcopyup, true},         {"notmpcopyup", &out->tmpcopyup, false},
-        {"copy-symlink", &out->copy_symlink, true},   {"src-nofollow", &out->src_nofollow, true},
-        {"dest-nofollow", &out->dest_nofollow, true},
-    };
-    for (size_t k = 0; k < ARRAY_SIZE(extensions) && !done; k++)
-      if (strcmp(opt, extensions[k].name) == 0) {
-        *extensions[k].flag = extensions[k].value;
+    for (size_t k = 0; k < ARRAY_SIZE(extension_table) && !done; k++)
+      if (strcmp(opt, extension_table[k].name) == 0) {
+        *(bool *)((char *)out + extension_table[k].field) = extension_table[k].value;
         done = true;
       }
     if (done)
@@ -148,7 +158,7 @@ int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
       done = true;
     }
     if (!done)
-      append_data(&out->data, opt);
+      husk_mount_opts_add_data(out, opt, false);
   }
   if (out->tmpcopyup && (type == NULL || strcmp(type, "tmpfs") != 0 || out->bind))
     return husk_fail(err, 0, "tmpcopyup: only a tmpfs can be copied up (type \"%s\")",
@@ -172,17 +182,26 @@ unsigned long husk_mount_remount_flags(const struct husk_mount_opts *o) {
                      MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME | MS_NOSYMFOLLOW);
 }
 
+bool husk_mount_option_is_recursive(const char *opt) {
+  for (size_t i = 0; i < ARRAY_SIZE(recursive_table); i++)
+    if (strcmp(opt, recursive_table[i].name) == 0)
+      return true;
+  for (size_t i = 0; i < ARRAY_SIZE(recursive_atime_table); i++)
+    if (strcmp(opt, recursive_atime_table[i].name) == 0)
+      return true;
+  return false;
+}
+
 const char *const *husk_mount_option_names(void) {
-  static const char *const extensions[] = {"bind",         "rbind",        "idmap",
-                                           "ridmap",       "tmpcopyup",    "notmpcopyup",
-                                           "copy-symlink", "src-nofollow", "dest-nofollow"};
-  static const char *names[ARRAY_SIZE(flag_table) + ARRAY_SIZE(propagation_table) +
-                           ARRAY_SIZE(recursive_table) + ARRAY_SIZE(recursive_atime_table) +
-                           ARRAY_SIZE(extensions) + 1];
+  static const char *names[ARRAY_SIZE(bind_options) + ARRAY_SIZE(extension_table) +
+                           ARRAY_SIZE(flag_table) + ARRAY_SIZE(propagation_table) +
+                           ARRAY_SIZE(recursive_table) + ARRAY_SIZE(recursive_atime_table) + 1];
   if (names[0] == NULL) {
     size_t n = 0;
-    for (size_t i = 0; i < ARRAY_SIZE(extensions); i++)
-      names[n++] = extensions[i];
+    for (size_t i = 0; i < ARRAY_SIZE(bind_options); i++)
+      names[n++] = bind_options[i];
+    for (size_t i = 0; i < ARRAY_SIZE(extension_table); i++)
+      names[n++] = extension_table[i].name;
     for (size_t i = 0; i < ARRAY_SIZE(flag_table); i++)
       names[n++] = flag_table[i].name;
     for (size_t i = 0; i < ARRAY_SIZE(propagation_table); i++)

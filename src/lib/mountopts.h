@@ -29,8 +29,13 @@ struct husk_mount_opts {
 int husk_mount_opts_parse(char *const *options, size_t n, const char *type,
                           struct husk_mount_opts *out, struct husk_error **err);
 void husk_mount_opts_clear(struct husk_mount_opts *o);
+/* Add `opt` to the filesystem data, in front or at the end. */
+void husk_mount_opts_add_data(struct husk_mount_opts *o, const char *opt, bool first);
 /* Flags that a bind mount needs a remount to apply. */
 unsigned long husk_mount_remount_flags(const struct husk_mount_opts *o);
+
+/* Whether `opt` is applied with mount_setattr(2) (Linux 5.12): "rro"... */
+bool husk_mount_option_is_recursive(const char *opt);
 
 /* Every option husk understands (for `husk features`), NULL-terminated. */
 const char *const *husk_mount_option_names(void);

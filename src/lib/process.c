@@ -301,7 +301,7 @@ char *husk_process_default_home(const struct oci_process *p) {
   return xasprintf("HOME=%s", home && home[0] ? home : "/");
 }
 
-int husk_process_exec(const struct oci_process *p, const char *path, const char *extra_env,
+int husk_process_exec(const struct oci_process *p, const char *path, const char *default_home,
                       struct husk_error **err) {
   /* The config's arrays are not NULL-terminated: copy them. */
   char **argv = xmalloc0(sizeof(char *) * (p->args_len + 1));
@@ -311,10 +311,10 @@ int husk_process_exec(const struct oci_process *p, const char *path, const char 
   size_t n = 0;
   for (size_t i = 0; i < p->env_len; i++)
     /* An empty HOME gives way to the default, as runc. */
-    if (!(extra_env && str_has_prefix(p->env[i], "HOME=")))
+    if (!(default_home && str_has_prefix(p->env[i], "HOME=")))
       envp[n++] = p->env[i];
-  if (extra_env)
-    envp[n++] = (char *)extra_env;
+  if (default_home)
+    envp[n++] = (char *)default_home;
   execve(path, argv, envp);
   return husk_fail(err, errno, "exec %s", path);
 }

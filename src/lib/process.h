@@ -34,9 +34,10 @@ void husk_process_close_fds(int preserve_fds);
  * "/". NULL when the env has its own. Called inside the container's root,
  * before the user switch and seccomp. */
 char *husk_process_default_home(const struct oci_process *p);
-/* Exec with process.env plus `extra_env` (NULL or one "KEY=VALUE"); returns
- * only on failure. */
-int husk_process_exec(const struct oci_process *p, const char *path, const char *extra_env,
+/* Exec with process.env, and `default_home` (husk_process_default_home's
+ * answer: NULL, or a "HOME=..." that replaces an empty HOME); returns only
+ * on failure. */
+int husk_process_exec(const struct oci_process *p, const char *path, const char *default_home,
                       struct husk_error **err);
 
 #endif

@@ -267,23 +267,16 @@ static bool has_data_option(const char *data, const char *key) {
   return false;
 }
 
-static void prepend_data(struct husk_mount_opts *o, const char *opt) {
-  char *old = o->data;
-  o->data = old && old[0] ? xasprintf("%s,%s", opt, old) : xstrdup(opt);
-  free(old);
-}
-
 /* linux.mountLabel where SELinux is on, else NULL: ignored, as runc does. */
 static const char *mount_label(const struct oci_config *c) {
   const char *label = c->linux_ ? c->linux_->mount_label : NULL;
   return label && label[0] && husk_selinux_enabled() ? label : NULL;
 }
 
-/* The label as the context= of the filesystems runc labels that way (not
- * proc, sysfs or cgroups, which have their own; mqueue takes an xattr). */
-static void add_mount_label(const struct oci_config *c, const char *type,
-                            struct husk_mount_opts *o) {
-  const char *label = mount_label(c);
+/* `label` (or none) as the context= of the filesystems runc labels that
+ * way (not proc, sysfs or cgroups, which have their own; mqueue takes an
+ * xattr). */
+static void add_mount_label(const char *label, const char *type, struct husk_mount_opts *o) {
   static const char *const unlabelled[] = {"proc", "sysfs", "cgroup", "cgroup2", "mqueue"};
   for (size_t i = 0; label && i < ARRAY_SIZE(unlabelled); i++)
     if (strcmp(type, unlabelled[i]) == 0)
@@ -291,9 +284,7 @@ static void add_mount_label(const struct oci_config *c, const char *type,
   if (label == NULL || has_data_option(o->data, "context"))
     return;
   _cleanup_free_ char *opt = xasprintf("context=\"%s\"", label);
-  char *old = o->data;
-  o->data = old && old[0] ? xasprintf("%s,%s", old, opt) : xstrdup(opt);
-  free(old);
+  husk_mount_opts_add_data(o, opt, false);
 }
 
 /* A filesystem (not a bind): tmpfs, proc, sysfs, devpts, mqueue ... A tmpfs
@@ -302,23 +293,26 @@ static void add_mount_label(const struct oci_config *c, const char *type,
 static int mount_fs(struct husk_init_ctx *ctx, const struct oci_mount *m, const char *dest,
                     int rootfd, struct husk_mount_opts *o, struct husk_error **err) {
   const char *type = m->type ? m->type : "none";
-  bool tmpfs = strcmp(type, "tmpfs") == 0;
+  const char *label = mount_label(ctx->config);
   _cleanup_close_ int below = -1; /* the directory a copied-up tmpfs covers */
-  if (tmpfs) {
-    _cleanup_close_ int existing = husk_inroot_open(rootfd, dest, HUSK_INROOT_NOCREATE, NULL);
+  _cleanup_close_ int fd = -1;
+  if (strcmp(type, "tmpfs") == 0) {
+    /* An existing directory is mounted on as it is: resolved once. */
+    fd = husk_inroot_open(rootfd, dest, HUSK_INROOT_NOCREATE, NULL);
     struct stat st;
-    if (existing >= 0 && fstat(existing, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
       if (!has_data_option(o->data, "mode")) {
         _cleanup_free_ char *mode = xasprintf("mode=%04o", (unsigned)(st.st_mode & 07777));
-        prepend_data(o, mode);
+        husk_mount_opts_add_data(o, mode, true);
       }
-      if (o->tmpcopyup && (below = openat(existing, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+      if (o->tmpcopyup && (below = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         return husk_fail(err, errno, "mount %s: tmpcopyup: open the directory", dest);
+    } else if (fd >= 0) {
+      close(steal_fd(&fd));
     }
   }
-  add_mount_label(ctx->config, type, o);
-  _cleanup_close_ int fd = husk_inroot_open(rootfd, dest, HUSK_INROOT_MKDIR, err);
-  if (fd < 0)
+  add_mount_label(label, type, o);
+  if (fd < 0 && (fd = husk_inroot_open(rootfd, dest, HUSK_INROOT_MKDIR, err)) < 0)
     return fd;
   char fdpath[HUSK_FD_PATH_MAX];
   husk_fd_path(fd, fdpath);
@@ -335,15 +329,14 @@ static int mount_fs(struct husk_init_ctx *ctx, const struct oci_mount *m, const 
   if (mr < 0)
     return husk_fail(err, errno, "mount %s (%s) on %s%s%s", source, type, dest,
                      o->data ? " with " : "", o->data ? o->data : "");
-  bool xattr_label = mount_label(ctx->config) && strcmp(type, "mqueue") == 0;
+  bool xattr_label = label && strcmp(type, "mqueue") == 0;
   if (below < 0 && !xattr_label && !o->propagation && !o->rec_set && !o->rec_clear)
     return 0;
   _cleanup_close_ int top = husk_inroot_open(rootfd, dest, HUSK_INROOT_NOCREATE, err);
   if (top < 0)
     return top;
   husk_fd_path(top, fdpath);
-  if (xattr_label && setxattr(fdpath, "security.selinux", mount_label(ctx->config),
-                              strlen(mount_label(ctx->config)) + 1, 0) < 0)
+  if (xattr_label && setxattr(fdpath, "security.selinux", label, strlen(label) + 1, 0) < 0)
     return husk_fail(err, errno, "linux.mountLabel: label %s", dest);
   if (below >= 0) {
     _cleanup_close_ int into = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
