@@ -169,24 +169,35 @@ static bool find_line(const char *file, const char *res, size_t res_len, const c
   return false;
 }
 
+/* One part of a schemata line's "id=val;id=val", with the id trimmed;
+ * moves *doms past it. false once there is none left. */
+struct domain {
+  const char *id, *val; /* val: NULL in a part without '=' */
+  size_t id_len, val_len;
+};
+
+static bool next_domain(const char **doms, size_t *len, struct domain *d) {
+  if (*len == 0)
+    return false;
+  const char *semi = memchr(*doms, ';', *len);
+  size_t part = semi ? (size_t)(semi - *doms) : *len;
+  const char *eq = memchr(*doms, '=', part);
+  d->id = *doms;
+  d->id_len = eq ? (size_t)(eq - *doms) : part;
+  d->val = eq ? eq + 1 : NULL;
+  d->val_len = eq ? part - (size_t)(eq + 1 - *doms) : 0;
+  trim(&d->id, &d->id_len);
+  *doms += semi ? part + 1 : part;
+  *len -= semi ? part + 1 : part;
+  return true;
+}
+
 /* The value of domain `id` in "id=val;id=val", normalized; NULL if absent. */
 static char *domain_value(const char *doms, size_t len, const char *id, size_t id_len) {
-  while (len > 0) {
-    const char *semi = memchr(doms, ';', len);
-    size_t part = semi ? (size_t)(semi - doms) : len;
-    const char *eq = memchr(doms, '=', part);
-    if (eq) {
-      const char *key = doms;
-      size_t key_len = (size_t)(eq - doms);
-      trim(&key, &key_len);
-      if (key_len == id_len && memcmp(key, id, id_len) == 0)
-        return normal_value(eq + 1, part - (size_t)(eq + 1 - doms));
-    }
-    if (semi == NULL)
-      break;
-    doms += part + 1;
-    len -= part + 1;
-  }
+  struct domain d;
+  while (next_domain(&doms, &len, &d))
+    if (d.val && d.id_len == id_len && memcmp(d.id, id, id_len) == 0)
+      return normal_value(d.val, d.val_len);
   return NULL;
 }
 
@@ -214,29 +225,17 @@ static bool line_agrees(const char *file, const char *want, size_t want_len, cha
   size_t cur_len = line_len - (size_t)(cur - line);
   const char *doms = colon + 1;
   size_t len = want_len - (size_t)(doms - want);
-  while (len > 0) {
-    const char *semi = memchr(doms, ';', len);
-    size_t part = semi ? (size_t)(semi - doms) : len;
-    const char *eq = memchr(doms, '=', part);
-    if (eq) {
-      const char *id = doms;
-      size_t id_len = (size_t)(eq - doms);
-      trim(&id, &id_len);
-      _cleanup_free_ char *w = normal_value(eq + 1, part - (size_t)(eq + 1 - doms));
-      _cleanup_free_ char *h = domain_value(cur, cur_len, id, id_len);
-      if (h == NULL || strcmp(h, w) != 0)
+  struct domain d;
+  while (next_domain(&doms, &len, &d)) {
+    if (d.val == NULL) {
+      if (d.id_len) /* a part that is not id=val */
         return false;
-    } else {
-      const char *p = doms;
-      size_t plen = part;
-      trim(&p, &plen);
-      if (plen)
-        return false;
+      continue;
     }
-    if (semi == NULL)
-      break;
-    doms += part + 1;
-    len -= part + 1;
+    _cleanup_free_ char *w = normal_value(d.val, d.val_len);
+    _cleanup_free_ char *h = domain_value(cur, cur_len, d.id, d.id_len);
+    if (h == NULL || strcmp(h, w) != 0)
+      return false;
   }
   return true;
 }
