@@ -109,18 +109,6 @@ fail:
   return -EINVAL;
 }
 
-/* Whether `controller` is one of a v1 hierarchy's "cpu,cpuacct". */
-static bool hierarchy_has(const struct husk_cgroup_hierarchy *h, const char *controller) {
-  size_t len = strlen(controller);
-  for (const char *p = h->controllers; *p;) {
-    size_t n = strcspn(p, ",");
-    if (n == len && strncmp(p, controller, len) == 0)
-      return true;
-    p += n + (p[n] == ',');
-  }
-  return false;
-}
-
 static char *join(const char *path, const char *sub) {
   return sub[0] ? xasprintf("%s/%s", path, sub) : xstrdup(path);
 }
@@ -129,9 +117,9 @@ char *husk_cgroup_sub_path(const struct husk_cgroup_sub *s, const struct husk_cg
                            const char *path) {
   if (s->all)
     return join(path, s->all);
-  if (h && !h->v2)
+  if (h)
     for (size_t i = 0; i < s->n; i++)
-      if (hierarchy_has(h, s->controllers[i]))
+      if (husk_cgroup_hierarchy_has(h, s->controllers[i]))
         return join(path, s->paths[i]);
   return xstrdup(path);
 }
@@ -144,7 +132,7 @@ static int check_controllers(const struct husk_cgroup_sub *s, struct husk_error 
   for (size_t i = 0; i < s->n; i++) {
     const struct husk_cgroup_hierarchy *h = NULL;
     for (size_t k = 0; k < n && h == NULL; k++)
-      if (!hs[k].v2 && hierarchy_has(&hs[k], s->controllers[i]))
+      if (husk_cgroup_hierarchy_has(&hs[k], s->controllers[i]))
         h = &hs[k];
     if (h == NULL && husk_cgroup_mode() == HUSK_CGROUP_V2)
       return husk_fail(err, 0,
@@ -154,7 +142,7 @@ static int check_controllers(const struct husk_cgroup_sub *s, struct husk_error 
       return husk_fail(err, 0, "--cgroup \"%s\": unknown controller %s: no cgroup v1 hierarchy has it",
                        s->args[i], s->controllers[i]);
     for (size_t j = 0; j < i; j++)
-      if (hierarchy_has(h, s->controllers[j]) && strcmp(s->paths[i], s->paths[j]) != 0)
+      if (husk_cgroup_hierarchy_has(h, s->controllers[j]) && strcmp(s->paths[i], s->paths[j]) != 0)
         return husk_fail(err, 0,
                          "--cgroup \"%s\": controllers %s and %s share the hierarchy %s, so they need the same path",
                          s->args[i], s->controllers[j], s->controllers[i], h->mountpoint);

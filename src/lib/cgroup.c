@@ -220,11 +220,15 @@ static bool has_item(const char *list, const char *word, const char *seps) {
   return false;
 }
 
+bool husk_cgroup_hierarchy_has(const struct husk_cgroup_hierarchy *h, const char *controller) {
+  return !h->v2 && has_item(h->controllers, controller, ",");
+}
+
 char *husk_cgroup_v1_dir(const char *controller, const char *path) {
   size_t n;
   const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
   for (size_t i = 0; i < n; i++)
-    if (!hs[i].v2 && has_item(hs[i].controllers, controller, ","))
+    if (husk_cgroup_hierarchy_has(&hs[i], controller))
       return dir_of(&hs[i], path);
   return NULL;
 }

@@ -26,6 +26,8 @@ struct husk_cgroup_hierarchy {
 enum husk_cgroup_mode husk_cgroup_mode(void);
 /* Every hierarchy the container is placed in (v1 ones, then the v2 one). */
 const struct husk_cgroup_hierarchy *husk_cgroup_hierarchies(size_t *n);
+/* Whether `h` is a v1 hierarchy with `controller` ("cpu" in "cpu,cpuacct"). */
+bool husk_cgroup_hierarchy_has(const struct husk_cgroup_hierarchy *h, const char *controller);
 
 /* The absolute cgroup path for a container: linux.cgroupsPath absolute as
  * is, relative under husk's own cgroup, empty as /husk/<id>. A path with ".."
