@@ -187,12 +187,13 @@ static void print_usage(FILE *f) {
         "  --log FILE               also write diagnostics to FILE\n"
         "  --log-format text|json   format of the --log file (default text)\n"
         "  --debug                  debug output, with a timing line per setup phase\n"
-        "  --systemd-cgroup         same as --cgroup-manager systemd: cgroupsPath is\n"
-        "                           slice:prefix:name, and the cgroup is made through the\n"
-        "                           cgroup filesystem where systemd would put it (systemd\n"
-        "                           itself is not asked)\n"
+        "  --systemd-cgroup         cgroupsPath is slice:prefix:name, and systemd makes\n"
+        "                           the cgroup: a transient unit prefix-name.scope in that\n"
+        "                           slice, asked for over D-Bus (--cgroup-manager systemd)\n"
         "  --cgroup-manager cgroupfs|systemd|disabled\n"
-        "                           disabled: no cgroup at all\n"
+        "                           cgroupfs: husk makes the cgroup itself (with\n"
+        "                           --systemd-cgroup: where systemd would put it, without\n"
+        "                           asking systemd); disabled: no cgroup at all\n"
         "  --rootless true|false|auto  true: 'spec' writes a rootless config\n"
         "  --criu PATH              accepted for runc compatibility, unused\n"
         "  -v, --version            print the version\n"
@@ -231,6 +232,7 @@ int main(int argc, char **argv) {
   struct husk_context ctx = {.cgroup_manager = HUSK_CGROUP_MANAGER_CGROUPFS};
   const char *log_path = NULL;
   bool log_json = false, debug = false;
+  bool manager_given = false; /* --cgroup-manager wins over --systemd-cgroup */
   _cleanup_free_ char *default_root = NULL;
 
   opterr = 0;
@@ -256,9 +258,12 @@ int main(int argc, char **argv) {
       debug = true;
       break;
     case 'S':
-      ctx.cgroup_manager = HUSK_CGROUP_MANAGER_SYSTEMD;
+      ctx.systemd_cgroup = true;
+      if (!manager_given)
+        ctx.cgroup_manager = HUSK_CGROUP_MANAGER_SYSTEMD;
       break;
     case 'M':
+      manager_given = true;
       if (strcmp(optarg, "cgroupfs") == 0)
         ctx.cgroup_manager = HUSK_CGROUP_MANAGER_CGROUPFS;
       else if (strcmp(optarg, "systemd") == 0)

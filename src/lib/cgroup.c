@@ -112,38 +112,6 @@ static char *own_cgroup(void) {
   return xstrdup(first ? first : "/");
 }
 
-/* systemd's "slice:prefix:name" as the cgroupfs path systemd would use:
- * "machine-libpod.slice:libpod:abc" -> "/machine.slice/machine-libpod.slice/libpod-abc.scope". */
-char *husk_cgroup_systemd_path(const char *spec) {
-  const char *c1 = strchr(spec, ':');
-  const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-  if (c2 == NULL || strchr(c2 + 1, ':'))
-    return NULL;
-  _cleanup_free_ char *slice = c1 == spec ? xstrdup("system.slice") : strndup(spec, (size_t)(c1 - spec));
-  _cleanup_free_ char *prefix = strndup(c1 + 1, (size_t)(c2 - c1 - 1));
-  const char *name = c2 + 1;
-  if (slice == NULL || prefix == NULL || !str_has_suffix(slice, ".slice") || name[0] == '\0' ||
-      strchr(slice, '/') || strchr(prefix, '/') || strchr(name, '/'))
-    return NULL;
-  /* Each dash-separated parent of a slice is a directory above it. */
-  char *path = xstrdup("");
-  if (strcmp(slice, "-.slice") != 0) {
-    const char *base = slice;
-    for (const char *d = strchr(base, '-'); d; d = strchr(d + 1, '-')) {
-      char *next = xasprintf("%s/%.*s.slice", path, (int)(d - base), base);
-      free(path);
-      path = next;
-    }
-    char *next = xasprintf("%s/%s", path, slice);
-    free(path);
-    path = next;
-  }
-  char *full = prefix[0] ? xasprintf("%s/%s-%s.scope", path, prefix, name)
-                         : xasprintf("%s/%s.scope", path, name);
-  free(path);
-  return full;
-}
-
 int husk_cgroup_resolve_path(const char *config_path, const char *id, char **out,
                              struct husk_error **err) {
   _cleanup_free_ char *path = NULL;

@@ -35,10 +35,6 @@ bool husk_cgroup_hierarchy_has(const struct husk_cgroup_hierarchy *h, const char
 int husk_cgroup_resolve_path(const char *config_path, const char *id, char **out,
                              struct husk_error **err);
 
-/* systemd's "slice:prefix:name" form (--systemd-cgroup) as the cgroupfs
- * path systemd would give it; NULL when `spec` is not of that form. */
-char *husk_cgroup_systemd_path(const char *spec);
-
 /* Create the cgroup under every hierarchy. On cgroup2, every ancestor below
  * the root gets the controllers it has in cgroup.subtree_control, so that
  * the container's cgroup has them (a failure there is logged at debug level;

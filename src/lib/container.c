@@ -250,8 +250,8 @@ struct create_job {
   struct oci_config *config;
   char *bundle;
   char *rootfs;
-  char *cgroup_path;
-  char *cgroup_owned_from; /* the parent levels its create made */
+  struct husk_cgroup cgroup; /* its driver and path; no path: none */
+  bool cgroup_made; /* by its driver: to be removed on failure */
   struct husk_cgroup_v1_tasks v1_tasks; /* for the init to join itself */
   char *created;
   int dirfd;
@@ -271,9 +271,9 @@ static void create_rollback(struct create_job *job) {
     waitpid(job->pid, NULL, 0);
   }
   husk_rdt_undo(&job->rdt);
-  if (job->cgroup_path) {
-    husk_cgroup_kill(job->cgroup_path, SIGKILL, NULL);
-    husk_cgroup_destroy(job->cgroup_path, job->cgroup_owned_from, NULL);
+  if (job->cgroup_made) {
+    husk_cgroup_signal_all(&job->cgroup, SIGKILL, NULL);
+    husk_cgroup_remove(&job->cgroup, NULL);
   }
   if (job->dirfd >= 0)
     husk_state_dir_remove(job->ctx->root, job->id, NULL);
@@ -349,7 +349,7 @@ static bool has_rw_cgroupfs(const struct oci_config *c) {
  * cgroup v1 or hybrid hosts. */
 static int give_cgroup_to_container(const struct create_job *job, struct husk_error **err) {
   const struct oci_config *c = job->config;
-  if (job->cgroup_path == NULL || husk_cgroup_mode() != HUSK_CGROUP_V2 ||
+  if (job->cgroup.path == NULL || husk_cgroup_mode() != HUSK_CGROUP_V2 ||
       !job->ns.new_cgroup_ns || !has_rw_cgroupfs(c))
     return 0;
   uint32_t uid = c->process->user.uid;
@@ -358,7 +358,7 @@ static int give_cgroup_to_container(const struct create_job *job, struct husk_er
       !husk_idmap_to_host(c->linux_->uid_mappings, c->linux_->uid_mappings_len, uid, &uid))
     return 0;
   struct husk_error *e = NULL;
-  if (husk_cgroup_v2_chown(job->cgroup_path, (uid_t)uid, &e) == 0)
+  if (husk_cgroup_v2_chown(job->cgroup.path, (uid_t)uid, &e) == 0)
     return 0;
   /* Unprivileged, a cgroup may only go to ourselves. */
   if (e->errno_ == EPERM && (geteuid() != 0 || husk_in_user_namespace())) {
@@ -368,6 +368,15 @@ static int give_cgroup_to_container(const struct create_job *job, struct husk_er
   }
   *err = e;
   return -EIO;
+}
+
+/* linux.resources, then the cgroup's owner: once the driver made it. */
+static int apply_limits(struct create_job *job, struct husk_error **err) {
+  if (job->cgroup.path == NULL)
+    return 0;
+  const struct oci_linux *l = job->config->linux_;
+  int r = husk_cgroup_apply(&job->cgroup, l ? l->resources : NULL, false, err);
+  return r < 0 ? r : give_cgroup_to_container(job, err);
 }
 
 /* state.json: first with pid 0 as soon as there is something to clean up
@@ -384,13 +393,12 @@ static int write_state(struct create_job *job, struct husk_error **err) {
       .rootfs = job->rootfs,
       .created = job->created,
       .owner = "",
-      .cgroup_path = job->cgroup_path ? job->cgroup_path : "",
-      .cgroup_owned_from = job->cgroup_owned_from ? job->cgroup_owned_from : "",
       .new_pid_ns = job->ns.new_pid_ns,
-      .systemd_cgroup = job->ctx->cgroup_manager == HUSK_CGROUP_MANAGER_SYSTEMD,
+      .systemd_cgroup = job->ctx->systemd_cgroup,
       .has_hooks = husk_hooks_has(c->hooks, HUSK_HOOK_POSTSTART) ||
                    husk_hooks_has(c->hooks, HUSK_HOOK_POSTSTOP),
   };
+  husk_cgroup_to_state(&job->cgroup, &st);
   husk_state_borrow_annotations(&st, c->annotations, c->annotations_len);
   int r = husk_state_write(job->dirfd, &st, err);
   husk_state_return_annotations(&st);
@@ -423,9 +431,16 @@ static int run_runtime_hooks(struct create_job *job, struct husk_error **err) {
 /* The parent's half: place the init, let it go, wait for it to be ready. */
 static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
                           struct husk_error **err) {
-  /* v1 hierarchies: the init joins them itself (husk_cgroup_join_v1). */
-  if (job->cgroup_path && !into_cgroup && husk_cgroup_enter_v2(job->cgroup_path, job->pid, err) < 0)
+  /* v1 hierarchies: the init joins them itself (husk_cgroup_join_v1).
+   * systemd makes its unit with the init in it here, and only then is
+   * there a cgroup for the limits. */
+  if (husk_cgroup_place(&job->cgroup, job->pid, into_cgroup, err) < 0)
     return -EIO;
+  if (job->cgroup.driver->made_with_init && job->cgroup.path) {
+    job->cgroup_made = true;
+    if (apply_limits(job, err) < 0)
+      return -EIO;
+  }
   if (job->ns.new_user_ns && husk_idmap_write(job->pid, job->config->linux_, err) < 0)
     return -EIO;
   if (husk_netdev_move_all(job->config->linux_, &job->ns, job->pid, &job->netdevs, err) < 0)
@@ -481,7 +496,6 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   _cleanup_close_ int pidfd_socket = -1;
   int pty_fds[2] = {-1, -1}; /* ours, the init's: the foreground terminal */
   int *idmap_fds = NULL;
-  _cleanup_free_ char *systemd_path = NULL;
   int ret;
   husk_ns_plan_init(&job.ns, NULL, NULL);
 
@@ -518,6 +532,14 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
       (ret = husk_hook_io_open(job.config, &job.hook_io, err)) < 0)
     goto out;
 
+  /* The cgroup's driver and path, and what the driver needs of the host
+   * (systemd: its bus), before anything is made. */
+  const char *configured = job.config->linux_ ? job.config->linux_->cgroups_path : NULL;
+  if ((ret = husk_cgroup_plan(&job.cgroup, ctx->cgroup_manager, ctx->systemd_cgroup, configured, id,
+                              err)) < 0 ||
+      (ret = husk_cgroup_prepare(&job.cgroup, job.config, err)) < 0)
+    goto out;
+
   job.dirfd = husk_state_dir_create(ctx->root, id, err);
   if (job.dirfd < 0) {
     ret = job.dirfd;
@@ -528,70 +550,47 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     ret = husk_fail(err, errno, "create exec.fifo");
     goto fail;
   }
-  const char *configured = job.config->linux_ ? job.config->linux_->cgroups_path : NULL;
-  /* With --systemd-cgroup, engines name the cgroup "slice:prefix:name";
-   * husk makes it where systemd would, through cgroupfs. */
-  if (ctx->cgroup_manager == HUSK_CGROUP_MANAGER_SYSTEMD) {
-    if (configured == NULL || configured[0] == '\0') {
-      _cleanup_free_ char *spec = xasprintf("system.slice:husk:%s", id);
-      systemd_path = husk_cgroup_systemd_path(spec);
-    } else if (strchr(configured, ':')) {
-      systemd_path = husk_cgroup_systemd_path(configured);
-      if (systemd_path == NULL) {
-        ret = husk_fail(err, 0, "linux.cgroupsPath \"%s\": expected slice:prefix:name with --systemd-cgroup",
-                        configured);
-        goto fail;
-      }
-    }
-    if (systemd_path)
-      configured = systemd_path;
-  }
-  if (use_cgroup(ctx) &&
-      (ret = husk_cgroup_resolve_path(configured, id, &job.cgroup_path, err)) < 0)
+  /* Never share (and later kill) another container's cgroup. */
+  if (job.cgroup.path && husk_cgroup_has_processes(job.cgroup.path)) {
+    ret = husk_fail(err, 0, "cgroup %s is in use by other processes: give linux.cgroupsPath a path of its own",
+                    job.cgroup.path);
+    free(job.cgroup.path);
+    job.cgroup.path = NULL;
     goto fail;
+  }
   /* exec, delete and the hooks use the config the container was made with. */
   if ((ret = write_state(&job, err)) < 0 ||
       (ret = write_file_atomic_at(job.dirfd, "config.json", config_text, config_len, 0600, err)) < 0)
     goto fail;
-  /* Never share (and later kill) another container's cgroup. */
-  if (job.cgroup_path && husk_cgroup_has_processes(job.cgroup_path)) {
-    ret = husk_fail(err, 0, "cgroup %s is in use by other processes: give linux.cgroupsPath a path of its own",
-                    job.cgroup_path);
-    free(job.cgroup_path);
-    job.cgroup_path = NULL;
-    goto fail;
-  }
-  if (job.cgroup_path && (ret = husk_cgroup_create(job.cgroup_path, &job.cgroup_owned_from, err)) < 0) {
-    free(job.cgroup_path);
-    job.cgroup_path = NULL;
-    if (!cgroup_is_optional(job.config, *err)) {
-      if (configured && configured[0])
-        husk_error_prefix(err, "linux.cgroupsPath: ");
-      goto fail;
+  if (!job.cgroup.driver->made_with_init) {
+    if ((ret = husk_cgroup_make(&job.cgroup, err)) < 0) {
+      free(job.cgroup.path);
+      job.cgroup.path = NULL;
+      if (!cgroup_is_optional(job.config, *err)) {
+        if (configured && configured[0])
+          husk_error_prefix(err, "linux.cgroupsPath: ");
+        goto fail;
+      }
+      /* Rootless without a delegated cgroup: fine while nothing is limited.
+       * Said quietly to an engine that runs husk in its user namespace
+       * (rootless podman on cgroup v1 would print it on every run). */
+      if (husk_in_user_namespace())
+        husk_debug("%s: running without a cgroup (no resources are asked for)", (*err)->msg);
+      else
+        husk_warn("%s: running without a cgroup (no resources are asked for)", (*err)->msg);
+      husk_error_free(*err);
+      *err = NULL;
     }
-    /* Rootless without a delegated cgroup: fine while nothing is limited.
-     * Said quietly to an engine that runs husk in its user namespace
-     * (rootless podman on cgroup v1 would print it on every run). */
-    if (husk_in_user_namespace())
-      husk_debug("%s: running without a cgroup (no resources are asked for)", (*err)->msg);
-    else
-      husk_warn("%s: running without a cgroup (no resources are asked for)", (*err)->msg);
-    husk_error_free(*err);
-    *err = NULL;
+    job.cgroup_made = job.cgroup.path != NULL;
+    if ((ret = apply_limits(&job, err)) < 0)
+      goto fail;
   }
-  if (job.cgroup_path &&
-      (ret = husk_cgroup_apply_resources(job.cgroup_path,
-                                         job.config->linux_ ? job.config->linux_->resources : NULL,
-                                         false, err)) < 0)
-    goto fail;
-  if ((ret = give_cgroup_to_container(&job, err)) < 0)
-    goto fail;
   husk_phase("cgroup");
   if ((ret = husk_rdt_make(job.dirfd, &job.rdt, err)) < 0)
     goto fail;
-  if (job.cgroup_path) {
-    cgroup_fd = husk_cgroup_open_v2(job.cgroup_path);
-    if ((ret = husk_cgroup_open_v1_tasks(job.cgroup_path, &job.v1_tasks, err)) < 0)
+  if (job.cgroup.path && !job.cgroup.driver->made_with_init) {
+    cgroup_fd = husk_cgroup_open_v2(job.cgroup.path);
+    if ((ret = husk_cgroup_open_v1_tasks(job.cgroup.path, &job.v1_tasks, err)) < 0)
       goto fail;
   }
   if (opts->console_socket &&
@@ -634,7 +633,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
         .bundle = bundle,
         .rootfs = job.rootfs,
         .ns = &job.ns,
-        .cgroup_path = job.cgroup_path,
+        .cgroup_path = job.cgroup.path,
         .cgroup_v1_tasks = &job.v1_tasks,
         .no_pivot = opts->no_pivot,
         .sync_fd = sync_fds[1],
@@ -706,8 +705,7 @@ out:
   husk_netdev_moves_free(&job.netdevs);
   oci_config_free(job.config);
   free(job.rootfs);
-  free(job.cgroup_path);
-  free(job.cgroup_owned_from);
+  husk_cgroup_clear(&job.cgroup);
   free(job.created);
   return ret < 0 ? ret : 0;
 }
@@ -878,7 +876,10 @@ int husk_container_kill(const struct husk_context *ctx, const char *id, int sig,
   if (l.status == HUSK_STATUS_STOPPED || l.status == HUSK_STATUS_CREATING) {
     r = husk_fail(err, 0, "container \"%s\" is not running", id);
   } else if (all && l.st.cgroup_path[0]) {
-    r = husk_cgroup_kill(l.st.cgroup_path, sig, err);
+    struct husk_cgroup cg;
+    husk_cgroup_from_state(&cg, &l.st);
+    r = husk_cgroup_signal_all(&cg, sig, err);
+    husk_cgroup_clear(&cg);
     signal_init(&l.st, sig);
   } else {
     r = signal_init(&l.st, sig);
@@ -927,8 +928,12 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
       husk_cgroup_kill(l.st.cgroup_path, SIGKILL, NULL);
     break;
   }
-  if (r == 0 && l.st.cgroup_path && l.st.cgroup_path[0])
-    r = husk_cgroup_destroy(l.st.cgroup_path, l.st.cgroup_owned_from, err);
+  if (r == 0) {
+    struct husk_cgroup cg;
+    husk_cgroup_from_state(&cg, &l.st);
+    r = husk_cgroup_remove(&cg, err);
+    husk_cgroup_clear(&cg);
+  }
   struct husk_error *rdt_err = NULL;
   if (r == 0 && husk_rdt_remove(l.dirfd, &rdt_err) < 0) {
     husk_warn("container \"%s\": %s", id, rdt_err->msg);

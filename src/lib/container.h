@@ -6,15 +6,15 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup-manager.h"
 #include "error.h"
 #include "state.h"
-
-enum husk_cgroup_manager { HUSK_CGROUP_MANAGER_CGROUPFS, HUSK_CGROUP_MANAGER_SYSTEMD, HUSK_CGROUP_MANAGER_DISABLED };
 
 /* The global options every command shares. */
 struct husk_context {
   const char *root; /* state root */
   enum husk_cgroup_manager cgroup_manager;
+  bool systemd_cgroup; /* --systemd-cgroup: cgroupsPath is "slice:prefix:name" */
   bool rootless;
 };
 

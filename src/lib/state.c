@@ -201,6 +201,11 @@ int husk_state_write(int dirfd, const struct husk_state *st, struct husk_error *
   yajl_gen_bool(g, st->new_pid_ns);
   gen_str(g, "systemdCgroup");
   yajl_gen_bool(g, st->systemd_cgroup);
+  gen_kv(g, "cgroupManager", st->cgroup_manager);
+  gen_kv(g, "systemdUnit", st->systemd_unit);
+  gen_kv(g, "systemdSlice", st->systemd_slice);
+  gen_str(g, "systemdUser");
+  yajl_gen_bool(g, st->systemd_user);
   gen_str(g, "hasHooks");
   yajl_gen_bool(g, st->has_hooks);
   gen_annotations(g, &st->annotations);
@@ -259,6 +264,10 @@ int husk_state_read(int dirfd, struct husk_state *st, struct husk_error **err) {
   st->cgroup_owned_from = tree_str(root, "cgroupOwnedFrom");
   st->new_pid_ns = tree_bool(root, "newPidNamespace");
   st->systemd_cgroup = tree_bool(root, "systemdCgroup");
+  st->cgroup_manager = tree_str(root, "cgroupManager");
+  st->systemd_unit = tree_str(root, "systemdUnit");
+  st->systemd_slice = tree_str(root, "systemdSlice");
+  st->systemd_user = tree_bool(root, "systemdUser");
   st->has_hooks = tree_bool(root, "hasHooks");
   const char *apath[] = {"annotations", NULL};
   yajl_val ann = yajl_tree_get(root, apath, yajl_t_object);
@@ -285,6 +294,9 @@ void husk_state_clear(struct husk_state *st) {
   free(st->owner);
   free(st->cgroup_path);
   free(st->cgroup_owned_from);
+  free(st->cgroup_manager);
+  free(st->systemd_unit);
+  free(st->systemd_slice);
   for (size_t i = 0; i < st->annotations.len; i++) {
     free(st->annotations.keys[i]);
     free(st->annotations.values[i]);

@@ -42,7 +42,11 @@ struct husk_state {
   char *cgroup_path;    /* as resolved at create; "" when there is none */
   char *cgroup_owned_from; /* the shallowest parent level create made; "" for none */
   bool new_pid_ns;      /* killing the init kills everything */
-  bool systemd_cgroup;
+  bool systemd_cgroup;   /* --systemd-cgroup: cgroupsPath was "slice:prefix:name" */
+  char *cgroup_manager;  /* the driver that made the cgroup: "cgroupfs", "systemd"; "" (older husk): cgroupfs */
+  char *systemd_unit;    /* the unit systemd made for it, its slice, and whether it is the user's manager's */
+  char *systemd_slice;
+  bool systemd_user;
   bool has_hooks; /* poststart or poststop: start and delete read the config */
 };
 
