@@ -5,13 +5,14 @@
 #                                    engines the client tests drive
 #   contrib/install-deps.sh --build  build dependencies only
 #   contrib/install-deps.sh --vm     what tests/vm/run.sh needs (a kernel
-#                                    and qemu, for the pure cgroup v2 tests)
+#                                    and qemu, for the pure cgroup v2 tests;
+#                                    systemd and dbus for its systemd guest)
 set -eu
 
-build="gcc make autoconf automake libtool pkg-config libyajl-dev libseccomp-dev libcap-dev"
+build="gcc make autoconf automake libtool pkg-config libyajl-dev libseccomp-dev libcap-dev libdbus-1-dev"
 test_deps="bats bats-assert bats-support bats-file busybox-static jq iproute2 util-linux uidmap passwd runc crun"
 clients="podman containerd docker.io"
-vm="qemu-system-x86 linux-image-amd64 busybox-static e2fsprogs"
+vm="qemu-system-x86 linux-image-amd64 busybox-static e2fsprogs systemd dbus"
 doc="go-md2man"
 
 case "${1:-}" in

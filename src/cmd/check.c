@@ -109,8 +109,11 @@ int cmd_check(struct husk_context *ctx, int argc, char **argv) {
   if (optind != argc)
     return cmd_usage_error("check", "takes no arguments");
 
-  struct husk_check_options opts = {.cgroups_disabled =
-                                        ctx->cgroup_manager == HUSK_CGROUP_MANAGER_DISABLED};
+  struct husk_check_options opts = {
+      .cgroups_disabled = ctx->cgroup_manager == HUSK_CGROUP_MANAGER_DISABLED,
+      .systemd_cgroup = ctx->systemd_cgroup,
+      .systemd_driver = ctx->cgroup_manager == HUSK_CGROUP_MANAGER_SYSTEMD,
+  };
   struct husk_check_report report;
   struct husk_error *err = NULL;
   if (husk_check_bundle(bundle, &opts, &report, &err) < 0)

@@ -99,11 +99,16 @@ int cmd_features(struct husk_context *ctx, int argc, char **argv) {
   yajl_gen_bool(g, 1);
   str(g, "v2");
   yajl_gen_bool(g, 1);
-  /* --systemd-cgroup is accepted but cgroups are made through cgroupfs. */
+  /* The systemd driver is built in with libdbus-1 (on cgroup v2 hosts). */
+#ifdef HAVE_DBUS
+  bool systemd = true;
+#else
+  bool systemd = false;
+#endif
   str(g, "systemd");
-  yajl_gen_bool(g, 0);
+  yajl_gen_bool(g, systemd);
   str(g, "systemdUser");
-  yajl_gen_bool(g, 0);
+  yajl_gen_bool(g, systemd);
   str(g, "rdma");
   yajl_gen_bool(g, 1);
   yajl_gen_map_close(g);

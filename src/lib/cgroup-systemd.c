@@ -26,8 +26,7 @@ static bool is_slice(const struct husk_cgroup *cg) {
   return str_has_suffix(cg->unit, ".slice");
 }
 
-static int sd_prepare(struct husk_cgroup *cg, const struct oci_config *config,
-                      struct husk_error **err) {
+int husk_systemd_host_problem(struct husk_error **err) {
   /* sd_booted(): what systemd makes when it is PID 1. */
   if (access("/run/systemd/system", F_OK) < 0)
     return husk_fail(err, 0, "--systemd-cgroup: systemd is not running on this host (no "
@@ -38,6 +37,13 @@ static int sd_prepare(struct husk_cgroup *cg, const struct oci_config *config,
     return husk_fail(err, 0, "--systemd-cgroup: husk's systemd driver needs a pure cgroup v2 "
                              "host (this one has cgroup v1 hierarchies); use --cgroup-manager "
                              "cgroupfs");
+  return 0;
+}
+
+static int sd_prepare(struct husk_cgroup *cg, const struct oci_config *config,
+                      struct husk_error **err) {
+  if (husk_systemd_host_problem(err) < 0)
+    return -EINVAL;
   const char *sub = husk_annotation(config, SUBGROUP_ANNOTATION);
   if (sub && sub[0]) {
     if (strchr(sub, '/') || strcmp(sub, ".") == 0 || strcmp(sub, "..") == 0)

@@ -33,4 +33,8 @@ int husk_systemd_resource_props(const struct oci_resources *r, bool devices,
 int husk_systemd_annotation_props(const struct oci_config *c, struct husk_unit_props *p,
                                   struct husk_error **err);
 
+/* Why the systemd driver cannot work on this host (systemd is not PID 1,
+ * or cgroup v1 hierarchies are mounted), or 0. Lives in cgroup-systemd.c. */
+int husk_systemd_host_problem(struct husk_error **err);
+
 #endif

@@ -325,8 +325,12 @@ void check_cgroups(struct husk_check *ck) {
       ignored(ck, "linux.resources", "no cgroup hierarchy is mounted on this host");
     return;
   }
-  if (l && l->cgroups_path && l->cgroups_path[0])
+  if (ck->opts->systemd_cgroup || ck->opts->systemd_driver)
+    check_systemd(ck);
+  else if (l && l->cgroups_path && l->cgroups_path[0])
     check_path(ck, l->cgroups_path);
+  if (!ck->opts->systemd_driver)
+    check_systemd_annotations_unused(ck);
   if (r)
     check_resources(ck, r, mode);
 }

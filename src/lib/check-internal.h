@@ -75,6 +75,10 @@ void check_net_devices(struct husk_check *ck);
 void check_memory_policy(struct husk_check *ck);
 void check_seccomp(struct husk_check *ck);
 void check_cgroups(struct husk_check *ck);
+/* check-systemd.c: --systemd-cgroup's cgroupsPath, host and annotations;
+ * without the systemd driver, annotations for it that nothing reads. */
+void check_systemd(struct husk_check *ck);
+void check_systemd_annotations_unused(struct husk_check *ck);
 void check_hooks(struct husk_check *ck);
 
 #endif

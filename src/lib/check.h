@@ -25,6 +25,8 @@ struct husk_check_finding {
 
 struct husk_check_options {
   bool cgroups_disabled; /* --cgroup-manager disabled: no cgroup at all */
+  bool systemd_cgroup;   /* --systemd-cgroup: cgroupsPath is "slice:prefix:name" */
+  bool systemd_driver;   /* ... and systemd makes it (not --cgroup-manager cgroupfs) */
 };
 
 struct husk_check_report {

@@ -207,7 +207,8 @@ static int device_props(const struct oci_resources *r, struct husk_unit_props *p
                         struct husk_error **err) {
   struct husk_dev_rule *rules = NULL;
   size_t n = 0;
-  if (husk_dev_rules_build(r, &rules, &n, err) < 0)
+  static const struct oci_resources none;
+  if (husk_dev_rules_build(r ? r : &none, &rules, &n, err) < 0)
     return -EINVAL;
   bool any_allow = false, simple = true, allow_all = false;
   for (size_t i = 0; i < n; i++) {

@@ -18,6 +18,11 @@ check() {
 	husk check --bundle "$BUNDLE" "$@"
 }
 
+# check_with GLOBAL_OPTION...: the same, with husk's global options.
+check_with() {
+	husk "$@" check --bundle "$BUNDLE"
+}
+
 # cap_in_bounding N: whether this host's bounding set has capability N.
 cap_in_bounding() {
 	local bnd
@@ -599,4 +604,27 @@ cgroup_v1_controllers() {
 	update_config ".hooks.prestart = [{\"path\": \"$BATS_TEST_TMPDIR/no-hook\"}]"
 	run -1 check
 	assert_line "error: hooks.prestart[0].path: $BATS_TEST_TMPDIR/no-hook: No such file or directory"
+}
+
+@test "check --systemd-cgroup: the errors create gives, from the same rules" {
+	update_config '.linux.cgroupsPath = "a:b" | .annotations["org.systemd.property.Foo1"] = "1"'
+	run -1 check_with --systemd-cgroup
+	assert_line 'error: linux.cgroupsPath: "a:b": expected slice:prefix:name with --systemd-cgroup (as "system.slice:husk:ID")'
+	if [ ! -d /run/systemd/system ]; then
+		assert_line --partial 'error: linux.cgroupsPath: --systemd-cgroup: systemd is not running on this host'
+	fi
+	assert_line 'error: annotations["org.systemd.property.Foo1"]: "Foo1" is not a systemd property name (latin letters only, at least three)'
+	# create refuses the same config with the first of them
+	run ! "$HUSK" --root "$ROOT" --systemd-cgroup create --bundle "$BUNDLE" c1
+	assert_husk_error 'linux.cgroupsPath "a:b": expected slice:prefix:name'
+	assert_nothing_left
+}
+
+@test "check: org.systemd.property annotations without the systemd driver are a note" {
+	update_config '.annotations["org.systemd.property.TimeoutStopUSec"] = "uint64 5"'
+	run -0 check
+	assert_line 'note: annotations["org.systemd.property.TimeoutStopUSec"]: only the systemd cgroup driver (--systemd-cgroup) reads it; without it, it does nothing'
+	update_config '.linux.cgroupsPath = "system.slice:husk:c1"'
+	run -0 check_with --systemd-cgroup --cgroup-manager cgroupfs
+	assert_line --partial 'note: annotations["org.systemd.property.TimeoutStopUSec"]'
 }

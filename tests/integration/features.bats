@@ -26,8 +26,8 @@ load helpers
 	echo "$output" | jq -e '.linux.memoryPolicy.modes | index("MPOL_BIND") and index("MPOL_WEIGHTED_INTERLEAVE") and index("MPOL_LOCAL")' >/dev/null
 	echo "$output" | jq -e '.linux.memoryPolicy.flags == ["MPOL_F_NUMA_BALANCING","MPOL_F_RELATIVE_NODES","MPOL_F_STATIC_NODES"]' >/dev/null
 	echo "$output" | jq -e '.potentiallyUnsafeConfigAnnotations | index("run.oci.keep_original_groups") and index("run.oci.hooks.stdout")' >/dev/null
-	# nothing claimed that is not done: no systemd driver yet
-	echo "$output" | jq -e '.linux.cgroup.systemd == false' >/dev/null
+	# the systemd driver, for the system's and the user's manager
+	echo "$output" | jq -e '.linux.cgroup.systemd == true and .linux.cgroup.systemdUser == true' >/dev/null
 }
 
 @test "features: each mount option it lists makes a container that runs" {
