@@ -48,6 +48,12 @@ int husk_container_kill(const struct husk_context *ctx, const char *id, int sig,
                         struct husk_error **err);
 int husk_container_delete(const struct husk_context *ctx, const char *id, bool force,
                           struct husk_error **err);
+
+/* On the container's cgroup, through its driver (container-cgroup.c). A
+ * container without one gets an error that says so. */
+int husk_container_pause(const struct husk_context *ctx, const char *id, struct husk_error **err);
+int husk_container_resume(const struct husk_context *ctx, const char *id, struct husk_error **err);
+
 /* create + start + wait + delete; returns the process' exit code (128+N for
  * signal N) or a negative errno. With detach it returns 0 after start. */
 int husk_container_run(const struct husk_context *ctx, const char *id,
