@@ -7,8 +7,6 @@
 
 #include "cgroup-cmds.h"
 #include "cgroup-resources.h"
-#include "intelrdt.h"
-#include "lookup.h"
 #include "resources.h"
 #include "utils.h"
 
@@ -175,17 +173,6 @@ struct flag {
   const char *value;
 };
 
-/* --l3-cache-schema and --mem-bw-schema: written to the container's resctrl
- * group (linux.intelRdt), before the cgroup's values. */
-static int update_rdt(struct husk_lookup *l, const char *l3, const char *mb,
-                      struct husk_error **err) {
-  struct husk_rdt_host host;
-  husk_rdt_host_find(&host);
-  int r = husk_rdt_update(l->dirfd, &host, l3, mb, err);
-  husk_rdt_host_free(&host);
-  return r;
-}
-
 int cmd_update(struct husk_context *ctx, int argc, char **argv) {
   const char *file = NULL;
   const char *l3 = NULL, *mb = NULL;
@@ -232,22 +219,9 @@ int cmd_update(struct husk_context *ctx, int argc, char **argv) {
     }
   }
 
-  struct husk_lookup l;
-  if (husk_lookup(ctx, id, true, &l, &err) < 0) {
-    oci_resources_free(r);
-    return cmd_fail(err);
-  }
-  const char *path = NULL;
   /* Only the RDT flags: the cgroup is not needed. */
   bool cgroup = file || n_flags > 0 || (l3 == NULL && mb == NULL);
-  if (l.status == HUSK_STATUS_STOPPED || l.status == HUSK_STATUS_CREATING)
-    husk_fail(&err, 0, "cannot update container \"%s\": container not running (it is %s)", id,
-              husk_status_name(l.status));
-  else if ((!cgroup || husk_lookup_cgroup(&l, &path, &err) == 0) &&
-           (update_rdt(&l, l3, mb, &err) < 0 ||
-            (cgroup && husk_cgroup_apply_resources(path, r, true, &err) < 0)))
-    husk_error_prefix(&err, "update \"%s\": ", id);
-  husk_lookup_release(&l);
+  int ret = husk_container_update(ctx, id, cgroup ? r : NULL, l3, mb, &err);
   oci_resources_free(r);
-  return err ? cmd_fail(err) : 0;
+  return ret < 0 ? cmd_fail(err) : 0;
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The commands on a running container's cgroup: pause, resume. Each finds
- * the container, checks its status, and asks its cgroup driver
- * (cgroup-manager.h). */
+/* The commands on a running container's cgroup: pause, resume, update.
+ * Each finds the container, checks its status, and asks its cgroup driver
+ * (cgroup-manager.h), so that a systemd container's unit hears of `update`
+ * too. */
 #include "cgroup-manager.h"
 #include "cgroup.h"
 #include "container.h"
+#include "intelrdt.h"
 #include "lookup.h"
 
 /* The container's cgroup as its state says (always cleared by the caller),
@@ -60,5 +62,36 @@ int husk_container_resume(const struct husk_context *ctx, const char *id, struct
     r = set_frozen(&l, false, err);
   husk_lookup_release(&l);
   return r;
+}
+
+/* --l3-cache-schema and --mem-bw-schema: written to the container's resctrl
+ * group (linux.intelRdt), before the cgroup's values. */
+static int update_rdt(const struct husk_lookup *l, const char *l3, const char *mb,
+                      struct husk_error **err) {
+  struct husk_rdt_host host;
+  husk_rdt_host_find(&host);
+  int r = husk_rdt_update(l->dirfd, &host, l3, mb, err);
+  husk_rdt_host_free(&host);
+  return r;
+}
+
+int husk_container_update(const struct husk_context *ctx, const char *id,
+                          const struct oci_resources *r, const char *l3_cache_schema,
+                          const char *mem_bw_schema, struct husk_error **err) {
+  struct husk_lookup l;
+  int ret = husk_lookup(ctx, id, true, &l, err);
+  if (ret < 0)
+    return ret;
+  struct husk_cgroup cg = {0};
+  if (l.status == HUSK_STATUS_STOPPED || l.status == HUSK_STATUS_CREATING)
+    ret = husk_fail(err, 0, "cannot update container \"%s\": container not running (it is %s)", id,
+                    husk_status_name(l.status));
+  else if ((r == NULL || (ret = state_cgroup(&l, &cg, err)) == 0) &&
+           ((ret = update_rdt(&l, l3_cache_schema, mem_bw_schema, err)) < 0 ||
+            (r && (ret = husk_cgroup_apply(&cg, r, true, err)) < 0)))
+    husk_error_prefix(err, "update \"%s\": ", id);
+  husk_cgroup_clear(&cg);
+  husk_lookup_release(&l);
+  return ret;
 }
 

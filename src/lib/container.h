@@ -53,6 +53,12 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
  * container without one gets an error that says so. */
 int husk_container_pause(const struct husk_context *ctx, const char *id, struct husk_error **err);
 int husk_container_resume(const struct husk_context *ctx, const char *id, struct husk_error **err);
+/* New values for the cgroup (a systemd container's unit too) and the
+ * resctrl group's schemata (either may be NULL); `r` NULL: only the
+ * schemata change, and the container needs no cgroup. */
+int husk_container_update(const struct husk_context *ctx, const char *id,
+                          const struct oci_resources *r, const char *l3_cache_schema,
+                          const char *mem_bw_schema, struct husk_error **err);
 
 /* create + start + wait + delete; returns the process' exit code (128+N for
  * signal N) or a negative errno. With detach it returns 0 after start. */
