@@ -12,8 +12,6 @@
 #include <unistd.h>
 
 #include "cgroup-cmds.h"
-#include "cgroup-resources.h"
-#include "lookup.h"
 #include "utils.h"
 
 static bool contains(const pid_t *pids, size_t n, long pid) {
@@ -156,17 +154,10 @@ int cmd_ps(struct husk_context *ctx, int argc, char **argv) {
     return cmd_usage_error("ps", "ps options cannot be used with --format json");
 
   struct husk_error *err = NULL;
-  struct husk_lookup l;
-  if (husk_lookup(ctx, id, false, &l, &err) < 0)
-    return cmd_fail(err);
-  const char *path = NULL;
   _cleanup_free_ pid_t *pids = NULL;
   size_t n = 0;
-  if (husk_lookup_cgroup(&l, &path, &err) < 0 || husk_cgroup_pids(path, &pids, &n, &err) < 0) {
-    husk_lookup_release(&l);
+  if (husk_container_pids(ctx, id, &pids, &n, &err) < 0)
     return cmd_fail(err);
-  }
-  husk_lookup_release(&l);
   if (json) {
     print_json(pids, n);
     return 0;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The commands on a running container's cgroup: pause, resume, update.
- * Each finds the container, checks its status, and asks its cgroup driver
- * (cgroup-manager.h), so that a systemd container's unit hears of `update`
- * too. */
+/* The commands on a running container's cgroup: pause, resume, update,
+ * ps. Each finds the container, checks its status, and asks its cgroup
+ * driver (cgroup-manager.h), so that a systemd container's unit hears of
+ * `update` too. */
 #include "cgroup-manager.h"
 #include "cgroup.h"
 #include "container.h"
@@ -93,5 +93,19 @@ int husk_container_update(const struct husk_context *ctx, const char *id,
   husk_cgroup_clear(&cg);
   husk_lookup_release(&l);
   return ret;
+}
+
+int husk_container_pids(const struct husk_context *ctx, const char *id, pid_t **out, size_t *n,
+                        struct husk_error **err) {
+  struct husk_lookup l;
+  int r = husk_lookup(ctx, id, false, &l, err);
+  if (r < 0)
+    return r;
+  struct husk_cgroup cg;
+  if ((r = state_cgroup(&l, &cg, err)) == 0)
+    r = husk_cgroup_list_pids(&cg, out, n, err);
+  husk_cgroup_clear(&cg);
+  husk_lookup_release(&l);
+  return r;
 }
 

@@ -4,6 +4,7 @@
 #define HUSK_CONTAINER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "cgroup-manager.h"
@@ -59,6 +60,9 @@ int husk_container_resume(const struct husk_context *ctx, const char *id, struct
 int husk_container_update(const struct husk_context *ctx, const char *id,
                           const struct oci_resources *r, const char *l3_cache_schema,
                           const char *mem_bw_schema, struct husk_error **err);
+/* Every process in the container's cgroup; *out is malloc'd. */
+int husk_container_pids(const struct husk_context *ctx, const char *id, pid_t **out, size_t *n,
+                        struct husk_error **err);
 
 /* create + start + wait + delete; returns the process' exit code (128+N for
  * signal N) or a negative errno. With detach it returns 0 after start. */
