@@ -14,7 +14,6 @@
 #include <yajl/yajl_gen.h>
 
 #include "cgroup-cmds.h"
-#include "cgroup-resources.h"
 #include "log.h"
 #include "lookup.h"
 #include "output.h"
@@ -181,9 +180,9 @@ static void print_event(const char *type, const char *id, const struct husk_cgro
   fflush(stdout); /* a stream: each line as it happens */
 }
 
-static int print_stats(const char *id, const char *path, struct husk_error **err) {
-  struct husk_cgroup_stats st;
-  int r = husk_cgroup_stats(path, &st, err);
+static int print_stats(const struct husk_context *ctx, const char *id, struct husk_error **err) {
+  struct husk_cgroup_stats st = {0};
+  int r = husk_container_stats(ctx, id, &st, err);
   if (r == 0)
     print_event("stats", id, &st);
   husk_cgroup_stats_clear(&st);
@@ -207,34 +206,26 @@ static bool still_running(const struct husk_context *ctx, const char *id) {
 
 /* Stats every interval and OOM events as they come, until the container
  * stops or goes away. */
-static int stream(const struct husk_context *ctx, const char *id, const char *path,
+static int stream(const struct husk_context *ctx, const char *id, struct husk_oom_watch *oom,
                   int64_t interval_ms) {
-  uint64_t ooms = 0;
-  struct husk_error *werr = NULL;
-  _cleanup_close_ int oom_fd = husk_cgroup_oom_watch(path, &ooms, &werr);
-  if (oom_fd < 0) {
-    husk_debug("events: no OOM notifications: %s", werr ? werr->msg : "");
-    husk_error_free(werr);
-  }
+  if (oom->fd < 0)
+    husk_debug("events: no OOM notifications: %s", oom->why ? oom->why->msg : "");
   int64_t next = now_ms() + interval_ms;
   for (;;) {
     int64_t wait = next - now_ms();
-    struct pollfd p = {.fd = oom_fd, .events = POLLIN};
-    int n = poll(&p, oom_fd >= 0 ? 1 : 0, wait > 0 ? (int)(wait > 1000000 ? 1000000 : wait) : 0);
+    struct pollfd p = {.fd = oom->fd, .events = POLLIN};
+    int n = poll(&p, oom->fd >= 0 ? 1 : 0, wait > 0 ? (int)(wait > 1000000 ? 1000000 : wait) : 0);
     if (n < 0 && errno != EINTR)
       return 1;
-    if (n > 0 && (p.revents & POLLIN)) {
-      uint64_t before = ooms;
-      if (husk_cgroup_oom_count(path, oom_fd, &ooms) == 0 && ooms > before)
-        print_event("oom", id, NULL);
-    }
+    if (n > 0 && (p.revents & POLLIN) && husk_oom_watch_fired(oom))
+      print_event("oom", id, NULL);
     if (now_ms() < next)
       continue;
     next += interval_ms;
     if (!still_running(ctx, id))
       return 0;
     struct husk_error *err = NULL;
-    if (print_stats(id, path, &err) < 0) {
+    if (print_stats(ctx, id, &err) < 0) {
       if (!still_running(ctx, id)) {
         husk_error_free(err);
         return 0;
@@ -272,19 +263,12 @@ int cmd_events(struct husk_context *ctx, int argc, char **argv) {
   const char *id = argv[optind];
 
   struct husk_error *err = NULL;
-  struct husk_lookup l;
-  if (husk_lookup(ctx, id, false, &l, &err) < 0)
-    return cmd_fail(err);
-  const char *path = NULL;
-  if (l.status == HUSK_STATUS_STOPPED)
-    husk_fail(&err, 0, "container \"%s\" is not running", id);
-  else
-    husk_lookup_cgroup(&l, &path, &err);
-  _cleanup_free_ char *cgroup = xstrdup(path);
-  husk_lookup_release(&l);
-  if (err)
-    return cmd_fail(err);
   if (once)
-    return print_stats(id, cgroup, &err) < 0 ? cmd_fail(err) : 0;
-  return stream(ctx, id, cgroup, interval_ms);
+    return print_stats(ctx, id, &err) < 0 ? cmd_fail(err) : 0;
+  struct husk_oom_watch oom;
+  if (husk_container_oom_watch(ctx, id, &oom, &err) < 0)
+    return cmd_fail(err);
+  int r = stream(ctx, id, &oom, interval_ms);
+  husk_oom_watch_release(&oom);
+  return r;
 }

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The commands on a running container's cgroup: pause, resume, update,
- * ps. Each finds the container, checks its status, and asks its cgroup
+/* The commands on a running container's cgroup: pause, resume, update, ps,
+ * events. Each finds the container, checks its status, and asks its cgroup
  * driver (cgroup-manager.h), so that a systemd container's unit hears of
  * `update` too. */
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "cgroup-manager.h"
 #include "cgroup.h"
 #include "container.h"
 #include "intelrdt.h"
 #include "lookup.h"
+#include "utils.h"
 
 /* The container's cgroup as its state says (always cleared by the caller),
  * and the "has no cgroup" error for a command that needs one. */
@@ -109,3 +113,54 @@ int husk_container_pids(const struct husk_context *ctx, const char *id, pid_t **
   return r;
 }
 
+/* events: the cgroup of a container that has not stopped. */
+static int events_cgroup(const struct husk_context *ctx, const char *id, struct husk_cgroup *cg,
+                         struct husk_error **err) {
+  *cg = (struct husk_cgroup){0};
+  struct husk_lookup l;
+  int r = husk_lookup(ctx, id, false, &l, err);
+  if (r < 0)
+    return r;
+  if (l.status == HUSK_STATUS_STOPPED)
+    r = husk_fail(err, 0, "container \"%s\" is not running", id);
+  else
+    r = state_cgroup(&l, cg, err);
+  husk_lookup_release(&l);
+  return r;
+}
+
+int husk_container_stats(const struct husk_context *ctx, const char *id,
+                         struct husk_cgroup_stats *st, struct husk_error **err) {
+  struct husk_cgroup cg;
+  int r = events_cgroup(ctx, id, &cg, err);
+  if (r == 0)
+    r = husk_cgroup_read_stats(&cg, st, err);
+  husk_cgroup_clear(&cg);
+  return r;
+}
+
+int husk_container_oom_watch(const struct husk_context *ctx, const char *id,
+                             struct husk_oom_watch *w, struct husk_error **err) {
+  *w = (struct husk_oom_watch){.fd = -1};
+  struct husk_cgroup cg;
+  int r = events_cgroup(ctx, id, &cg, err);
+  if (r == 0) {
+    w->fd = husk_cgroup_oom_watch(cg.path, &w->count, &w->why);
+    w->path = steal_pointer(&cg.path);
+  }
+  husk_cgroup_clear(&cg);
+  return r;
+}
+
+bool husk_oom_watch_fired(struct husk_oom_watch *w) {
+  uint64_t before = w->count;
+  return w->fd >= 0 && husk_cgroup_oom_count(w->path, w->fd, &w->count) == 0 && w->count > before;
+}
+
+void husk_oom_watch_release(struct husk_oom_watch *w) {
+  if (w->fd >= 0)
+    close(w->fd);
+  free(w->path);
+  husk_error_free(w->why);
+  *w = (struct husk_oom_watch){.fd = -1};
+}

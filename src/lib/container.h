@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "cgroup-manager.h"
@@ -63,6 +64,25 @@ int husk_container_update(const struct husk_context *ctx, const char *id,
 /* Every process in the container's cgroup; *out is malloc'd. */
 int husk_container_pids(const struct husk_context *ctx, const char *id, pid_t **out, size_t *n,
                         struct husk_error **err);
+/* The statistics of a container that has not stopped (clear them with
+ * husk_cgroup_stats_clear). */
+int husk_container_stats(const struct husk_context *ctx, const char *id,
+                         struct husk_cgroup_stats *st, struct husk_error **err);
+
+/* OOM events of a container that has not stopped: `fd` polls readable
+ * when the memory controller reports one, and husk_oom_watch_fired() then
+ * says whether the OOM count grew. A host that cannot watch is no error:
+ * fd is -1 and `why` says why. */
+struct husk_oom_watch {
+  int fd;
+  char *path;
+  uint64_t count;
+  struct husk_error *why;
+};
+int husk_container_oom_watch(const struct husk_context *ctx, const char *id,
+                             struct husk_oom_watch *w, struct husk_error **err);
+bool husk_oom_watch_fired(struct husk_oom_watch *w);
+void husk_oom_watch_release(struct husk_oom_watch *w);
 
 /* create + start + wait + delete; returns the process' exit code (128+N for
  * signal N) or a negative errno. With detach it returns 0 after start. */
