@@ -125,6 +125,9 @@ static int sd_enter(struct husk_cgroup *cg, pid_t pid, bool cloned_into, struct 
       free(sub);
       return r;
     }
+    /* The unit's cgroup held the init until now: only an empty cgroup
+     * may hand controllers down (cgroup v2's no-internal-process rule). */
+    husk_cgroup_enable_controllers(sub);
     free(cg->path);
     cg->path = sub;
   }

@@ -336,6 +336,14 @@ int husk_cgroup_open_v2(const char *path) {
   return -1;
 }
 
+void husk_cgroup_enable_controllers(const char *path) {
+  size_t n;
+  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
+  for (size_t i = 0; i < n; i++)
+    if (hs[i].v2)
+      v2_enable_controllers(hs[i].mountpoint, path);
+}
+
 int husk_cgroup_enter_v2(const char *path, pid_t pid, struct husk_error **err) {
   size_t n;
   const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);

@@ -45,6 +45,9 @@ int husk_cgroup_resolve_path(const char *config_path, const char *id, char **out
 int husk_cgroup_create(const char *path, char **owned_from, struct husk_error **err);
 /* An O_DIRECTORY fd of the v2 cgroup (for CLONE_INTO_CGROUP), or -1. */
 int husk_cgroup_open_v2(const char *path);
+/* Enable in the ancestors of `path` the controllers they have, as create
+ * does: for when an ancestor had processes then and has none now. */
+void husk_cgroup_enable_controllers(const char *path);
 /* Put a process into the v2 cgroup by pid (when it could not be cloned
  * into it); no-op without a v2 hierarchy. */
 int husk_cgroup_enter_v2(const char *path, pid_t pid, struct husk_error **err);
