@@ -8,7 +8,7 @@
 # BOOT_TIMEOUT seconds), prints what proves the mode, runs
 # /run/husk-vm/results/cmd (written by run.sh) with its output on the console
 # and in results/output, and writes its exit status to results/rc.  systemd
-# powers off when this ends (SuccessAction=poweroff-force).
+# powers off when this ends (SuccessAction=poweroff-immediate).
 R=/run/husk-vm/results
 boot_timeout=${1:-300}
 
@@ -21,6 +21,9 @@ state=$(timeout "$boot_timeout" systemctl is-system-running --wait 2>&1)
 	echo "husk-vm: uname -r: $(uname -r)"
 	echo "husk-vm: pid 1: $(cat /proc/1/comm), $(systemctl --version | head -n 1)"
 	echo "husk-vm: system state: $state"
+	fin=$(systemctl show -p FinishTimestampMonotonic --value)
+	[ "${fin:-0}" = 0 ] ||
+		echo "husk-vm: boot finished at uptime $(awk -v t="$fin" 'BEGIN { printf "%.1f", t / 1e6 }') s"
 	failed=$(systemctl list-units --failed --plain --no-legend --no-pager | awk '{ printf " %s", $1 }')
 	[ -z "$failed" ] || echo "husk-vm: failed units:$failed"
 	jobs=$(systemctl list-jobs --plain --no-legend --no-pager | awk '{ printf " %s", $2 }')

@@ -102,16 +102,20 @@ printf '[Journal]\nStorage=volatile\n' >/etc/systemd/journald.conf.d/husk-vm.con
 # never finishes starting cannot hold the command back.  Its output goes to
 # the console (and, by tee, to results/output).  When it ends, or fails to
 # start, or its start job takes over boot_timeout seconds, systemd powers
-# off at once (poweroff-force: processes killed, file systems unmounted).
+# off at once (poweroff-immediate: no stopping, killing or unmounting, as
+# "poweroff -f" in stage2.sh; results/rc is written and synced by then, and
+# nothing else in the guest is kept.  A leftover process that ignores
+# SIGTERM, such as a container's init, would hold up a clean shutdown for
+# 90 s).
 # OOMPolicy=continue: a test that gets a process of the command OOM-killed
 # must not stop the whole run.
 cat >"$U/husk-vm-command.service" <<EOF
 [Unit]
 Description=husk VM command (tests/vm/run.sh)
 JobTimeoutSec=$boot_timeout
-JobTimeoutAction=poweroff-force
-SuccessAction=poweroff-force
-FailureAction=poweroff-force
+JobTimeoutAction=poweroff-immediate
+SuccessAction=poweroff-immediate
+FailureAction=poweroff-immediate
 
 [Service]
 Type=exec
