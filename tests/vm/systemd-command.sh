@@ -15,19 +15,25 @@ boot_timeout=${1:-300}
 # "is-system-running --wait" returns when no boot job is left: "running", or
 # "degraded" when a unit failed.  It may never return: bounded.
 state=$(timeout "$boot_timeout" systemctl is-system-running --wait 2>&1)
-[ $? = 124 ] && state="$state (boot not finished after ${boot_timeout} s)"
+waited=$?
+[ $waited = 124 ] && state="$state (boot not finished after ${boot_timeout} s)"
 
+# (systemctl is slow under TCG: called only when it tells something.)
 {
 	echo "husk-vm: uname -r: $(uname -r)"
-	echo "husk-vm: pid 1: $(cat /proc/1/comm), $(systemctl --version | head -n 1)"
+	echo "husk-vm: pid 1: $(cat /proc/1/comm)"
 	echo "husk-vm: system state: $state"
 	fin=$(systemctl show -p FinishTimestampMonotonic --value)
 	[ "${fin:-0}" = 0 ] ||
 		echo "husk-vm: boot finished at uptime $(awk -v t="$fin" 'BEGIN { printf "%.1f", t / 1e6 }') s"
-	failed=$(systemctl list-units --failed --plain --no-legend --no-pager | awk '{ printf " %s", $1 }')
-	[ -z "$failed" ] || echo "husk-vm: failed units:$failed"
-	jobs=$(systemctl list-jobs --plain --no-legend --no-pager | awk '{ printf " %s", $2 }')
-	[ -z "$jobs" ] || echo "husk-vm: units still starting:$jobs"
+	if [ "$state" != running ]; then
+		failed=$(systemctl list-units --failed --plain --no-legend --no-pager | awk '{ printf " %s", $1 }')
+		[ -z "$failed" ] || echo "husk-vm: failed units:$failed"
+	fi
+	if [ $waited = 124 ]; then
+		jobs=$(systemctl list-jobs --plain --no-legend --no-pager | awk '{ printf " %s", $2 }')
+		[ -z "$jobs" ] || echo "husk-vm: units still starting:$jobs"
+	fi
 	echo "husk-vm: /sys/fs/cgroup: $(stat -f -c %T /sys/fs/cgroup)"
 	echo "husk-vm: cgroup.controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
 	echo "husk-vm: cgroup.subtree_control: $(cat /sys/fs/cgroup/cgroup.subtree_control)"
