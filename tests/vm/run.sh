@@ -35,7 +35,7 @@
 #   HUSK_VM_INIT     systemd: systemd as pid 1, COMMAND a system service;
 #                    empty: stage2.sh runs COMMAND as pid 1's child   ()
 #   HUSK_VM_BOOT_TIMEOUT with systemd: seconds COMMAND waits for the boot
-#                    to finish before it runs anyway (300)
+#                    to finish before it runs anyway; 0: no bound (300)
 #   HUSK_VM_CGOPTS   cgroup2 mount options        (nsdelegate,memory_recursiveprot)
 #   HUSK_VM_CGROUP   the cgroup COMMAND runs in: a leaf, with the controllers
 #                    enabled above it, as a systemd login session; / for the
@@ -50,8 +50,9 @@
 #   HUSK_VM_KEEP=1   keep the run directory (results/, console.log)
 #
 # Exit status: COMMAND's; 77 when qemu, the kernel or busybox (or, with
-# HUSK_VM_INIT=systemd, systemd or D-Bus) is missing (the test is skipped); 124 when the timeout killed qemu; 125 when the guest
-# ended without reporting a status.
+# HUSK_VM_INIT=systemd, systemd or D-Bus) is missing (the test is skipped);
+# 124 when the timeout killed qemu; 125 when the guest ended without
+# reporting a status.
 set -uo pipefail
 
 # All of it is in main, which bash reads whole before running it: the
