@@ -17,6 +17,11 @@
 # (a fresh host temporary directory, read-write) where it leaves the
 # command, its output and its exit status.
 #
+# HUSK_VM_INIT=systemd boots the host's systemd as pid 1 instead, with the
+# host's enabled units disabled, and runs COMMAND as a system service
+# (husk-vm-command.service) once the boot is done: a systemd host, for
+# the systemd cgroup driver (see systemd-stage2.sh).
+#
 # Environment:
 #   HUSK_VM_DIR      cache and run directory      (/var/tmp/husk-vm)
 #   HUSK_VM_REPO     the repository               (this script's ../..)
@@ -27,10 +32,15 @@
 #   HUSK_VM_SMP      guest cpus                   (2)
 #   HUSK_VM_ACCEL    qemu accelerator             (tcg: kvm hangs on some hosts)
 #   HUSK_VM_TIMEOUT  seconds before qemu is killed (3600)
+#   HUSK_VM_INIT     systemd: systemd as pid 1, COMMAND a system service;
+#                    empty: stage2.sh runs COMMAND as pid 1's child   ()
+#   HUSK_VM_BOOT_TIMEOUT with systemd: seconds COMMAND waits for the boot
+#                    to finish before it runs anyway; 0: no bound (300)
 #   HUSK_VM_CGOPTS   cgroup2 mount options        (nsdelegate,memory_recursiveprot)
 #   HUSK_VM_CGROUP   the cgroup COMMAND runs in: a leaf, with the controllers
 #                    enabled above it, as a systemd login session; / for the
-#                    root cgroup (/user.slice/user-0.slice/session-1.scope)
+#                    root cgroup (/user.slice/user-0.slice/session-1.scope);
+#                    not with systemd (its unit's cgroup)
 #   HUSK_VM_TMP      the guest's /tmp: disk (an ext4 scratch disk of
 #                    HUSK_VM_DISK_SIZE, 8G, sparse) or tmpfs   (disk)
 #   HUSK_VM_APPEND   more kernel command line
@@ -39,9 +49,10 @@
 #                    HUSK, HUSK_TEST_DIRS and BATS_* always are)
 #   HUSK_VM_KEEP=1   keep the run directory (results/, console.log)
 #
-# Exit status: COMMAND's; 77 when qemu, the kernel or busybox is missing (the
-# test is skipped); 124 when the timeout killed qemu; 125 when the guest
-# ended without reporting a status.
+# Exit status: COMMAND's; 77 when qemu, the kernel or busybox (or, with
+# HUSK_VM_INIT=systemd, systemd or D-Bus) is missing (the test is skipped);
+# 124 when the timeout killed qemu; 125 when the guest ended without
+# reporting a status.
 set -uo pipefail
 
 # All of it is in main, which bash reads whole before running it: the
@@ -61,6 +72,9 @@ main() {
 	msize=262144
 	tmpfs=${HUSK_VM_TMP:-disk}
 	disk_size=${HUSK_VM_DISK_SIZE:-8G}
+	init=${HUSK_VM_INIT:-}
+	boot_timeout=${HUSK_VM_BOOT_TIMEOUT:-300}
+	need="qemu-system-x86 linux-image-amd64 busybox-static"
 
 	die() {
 		echo "$prog: $*" >&2
@@ -68,7 +82,7 @@ main() {
 	}
 	skip() {
 		echo "$prog: $*: skipped" >&2
-		echo "(apt-get install qemu-system-x86 linux-image-amd64 busybox-static)" >&2
+		echo "(apt-get install $need)" >&2
 		exit 77
 	}
 
@@ -86,6 +100,21 @@ main() {
 	moddir=${HUSK_VM_MODULES:-/lib/modules/$kver}
 	[ -f "$moddir/modules.dep" ] || skip "no $moddir/modules.dep for kernel $kernel"
 	[ -x "$busybox" ] || skip "no static busybox at $busybox"
+	case $init in
+	"") ;;
+	systemd)
+		# The host's systemd and D-Bus system bus (dbus-daemon's
+		# dbus.service, or dbus-broker's under that name) boot the guest.
+		need="systemd dbus"
+		[ -x /lib/systemd/systemd ] || skip "HUSK_VM_INIT=systemd: no /lib/systemd/systemd"
+		[ -e /lib/systemd/system/dbus.service ] || [ -e /etc/systemd/system/dbus.service ] ||
+			skip "HUSK_VM_INIT=systemd: no D-Bus system bus (dbus.service)"
+		case $boot_timeout in
+		"" | *[!0-9]*) die "HUSK_VM_BOOT_TIMEOUT=$boot_timeout: not a number of seconds" ;;
+		esac
+		;;
+	*) die "HUSK_VM_INIT=$init: unknown (empty or systemd)" ;;
+	esac
 
 	# Modules the initramfs loads, with what they need, in load order.
 	# modules.dep lists every (transitive) dependency; the last one loads first.
@@ -124,7 +153,7 @@ main() {
 		{
 			echo "$kver"
 			cksum <"$busybox"
-			cat "$here/init" "$here/stage2.sh"
+			cat "$here/init" "$here/stage2.sh" "$here/systemd-stage2.sh" "$here/systemd-command.sh"
 			for k in "${mods[@]}"; do
 				echo "$k"
 				cksum <"$moddir/$k"
@@ -146,7 +175,9 @@ main() {
 			chmod 755 bin/busybox
 			cp "$here/init" init
 			cp "$here/stage2.sh" stage2.sh
-			chmod 755 init stage2.sh
+			cp "$here/systemd-stage2.sh" systemd-stage2.sh
+			cp "$here/systemd-command.sh" systemd-command.sh
+			chmod 755 init stage2.sh systemd-stage2.sh systemd-command.sh
 			: >modules.order
 			for k in "${mods[@]}"; do
 				n=${k##*/}
@@ -214,8 +245,8 @@ main() {
 		printf '\n'
 	} >"$results/cmd"
 	cgroup=${HUSK_VM_CGROUP-/user.slice/user-0.slice/session-1.scope}
-	case $cgroup in
-	"" | /) ;;
+	case $init:$cgroup in
+	systemd:* | *: | *:/) ;;
 	*) echo "$cgroup" >"$results/cgroup" ;;
 	esac
 
@@ -223,7 +254,12 @@ main() {
 	cpu=max
 	[ "$accel" = kvm ] && cpu=host
 	append="console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init cgroup_no_v1=all"
-	append+=" husk_vm.msize=$msize husk_vm.cgopts=$cgopts ${HUSK_VM_APPEND:-}"
+	append+=" husk_vm.msize=$msize husk_vm.cgopts=$cgopts"
+	# systemd: not the host's fstab; reboot (which ends qemu) if systemd
+	# crashes rather than freeze.
+	[ "$init" = systemd ] &&
+		append+=" husk_vm.init=systemd husk_vm.boot_timeout=$boot_timeout fstab=no systemd.crash_reboot=1"
+	append+=" ${HUSK_VM_APPEND:-}"
 	# The guest mounts its own /tmp and /run: a repository there (a CI
 	# checkout in /tmp) is carried over from the host's view.
 	case $repo in
@@ -254,7 +290,7 @@ main() {
 	# shellcheck disable=SC2206 # extra qemu arguments, split on blanks
 	qargs+=("${drive[@]}" ${HUSK_VM_QEMU_ARGS:-})
 
-	echo "$prog: booting $kernel ($accel, $smp cpus, $mem), timeout ${tmo}s" >&2
+	echo "$prog: booting $kernel ($accel, $smp cpus, $mem${init:+, $init}), timeout ${tmo}s" >&2
 	t0=$(date +%s.%N)
 	# qemu's stdin is not the terminal: -nographic would put a terminal in raw
 	# mode.  The console (guest output, kernel messages) is copied to stdout and
