@@ -1,7 +1,10 @@
 #!/bin/bash
 # husk vs crun vs runc on one busybox bundle, in one run; every figure is
 # also given as a ratio to husk's (>1 means slower or bigger than husk).
-#   bench/compare.sh [--quick] [--out FILE]
+#   bench/compare.sh [--quick] [--systemd-cgroup] [--out FILE]
+# --systemd-cgroup: every runtime gets it, so that systemd makes each
+# container's cgroup (a transient scope over D-Bus); it needs systemd as
+# PID 1 (HUSK_VM_INIT=systemd tests/vm/run.sh bash bench/compare.sh ...).
 # Needs root, hyperfine and GNU time; runtimes that are missing, or that
 # cannot run on this host (crun on a hybrid cgroup host), get a row saying why.
 set -uo pipefail
@@ -13,11 +16,13 @@ PARALLEL_TOTAL=400
 PARALLEL_WORKERS=16
 MANY=1000
 out=""
+G="" # global options every runtime gets
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) RUNS=20 PARALLEL_TOTAL=64 MANY=100 ;;
+	--systemd-cgroup) G=--systemd-cgroup ;;
 	--out) out=$2; shift ;;
-	*) echo "usage: $0 [--quick] [--out FILE]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--quick] [--systemd-cgroup] [--out FILE]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -29,8 +34,8 @@ done
 work=$(mktemp -d /tmp/husk-bench.XXXXXX)
 cleanup() {
 	for rt in "${!RT[@]}"; do
-		for id in $("${RT[$rt]}" --root "$work/root-$rt" list -q 2>/dev/null); do
-			"${RT[$rt]}" --root "$work/root-$rt" delete --force "$id" >/dev/null 2>&1
+		for id in $("${RT[$rt]}" $G --root "$work/root-$rt" list -q 2>/dev/null); do
+			"${RT[$rt]}" $G --root "$work/root-$rt" delete --force "$id" >/dev/null 2>&1
 		done
 	done
 	rm -rf "$work"
@@ -50,11 +55,11 @@ declare -A RT WHY
 RT[husk]=$HUSK
 for rt in crun runc; do
 	path=$(command -v $rt) || { WHY[$rt]="not installed"; continue; }
-	if "$path" --root "$work/probe-$rt" run --bundle "$work/bundle" probe >"$work/probe-$rt.log" 2>&1; then
+	if "$path" $G --root "$work/probe-$rt" run --bundle "$work/bundle" probe >"$work/probe-$rt.log" 2>&1; then
 		RT[$rt]=$path
 	else
 		WHY[$rt]="cannot run here: $(tail -1 "$work/probe-$rt.log" | cut -c1-120)"
-		"$path" --root "$work/probe-$rt" delete --force probe >/dev/null 2>&1
+		"$path" $G --root "$work/probe-$rt" delete --force probe >/dev/null 2>&1
 	fi
 done
 order=(husk crun runc)
@@ -77,7 +82,7 @@ mean_ms() { awk '{ s += $1 } END { if (NR) printf "%.3f", s / NR * 1000 }' "$wor
 for round in $(seq $ROUNDS); do
 	for rt in "${order[@]}"; do
 		[ -n "${RT[$rt]:-}" ] || continue
-		runs_of "$rt" "${RT[$rt]} --root $work/root-$rt run --bundle $work/bundle bench-$rt"
+		runs_of "$rt" "${RT[$rt]} $G --root $work/root-$rt run --bundle $work/bundle bench-$rt"
 	done
 	runs_of floor 'unshare -m -u -i -p -n -f true'
 done
@@ -94,7 +99,7 @@ done
 for i in $(seq 30); do
 	for rt in "${order[@]}"; do
 		[ -n "${RT[$rt]:-}" ] || continue
-		r="${RT[$rt]} --root $work/root-$rt"
+		r="${RT[$rt]} $G --root $work/root-$rt"
 		t0=$(date +%s%N); $r create --bundle "$work/bundle" p-$rt >/dev/null 2>&1 </dev/null
 		t1=$(date +%s%N); $r start p-$rt >/dev/null 2>&1
 		t2=$(date +%s%N); while [ "$($r state p-$rt 2>/dev/null | jq -r .status)" = running ]; do :; done
@@ -115,7 +120,7 @@ done
 echo "== exec of /bin/true into a running container"
 for rt in "${order[@]}"; do
 	[ -n "${RT[$rt]:-}" ] || continue
-	r="${RT[$rt]} --root $work/root-$rt"
+	r="${RT[$rt]} $G --root $work/root-$rt"
 	$r run -d --bundle "$work/sleeper" ex-$rt >/dev/null 2>&1 </dev/null
 	hyperfine -N -w 5 -r "$RUNS" --export-json "$work/exec-$rt.json" "$r exec ex-$rt /bin/true" >/dev/null 2>&1
 	R[exec,$rt]=$(ms "$work/exec-$rt.json")
@@ -125,7 +130,7 @@ done
 echo "== state and list with $MANY containers present"
 for rt in "${order[@]}"; do
 	[ -n "${RT[$rt]:-}" ] || continue
-	r="${RT[$rt]} --root $work/many-$rt"
+	r="${RT[$rt]} $G --root $work/many-$rt"
 	for i in $(seq "$MANY"); do $r create --bundle "$work/sleeper" m$i >/dev/null 2>&1 </dev/null; done
 	hyperfine -N -w 3 -r 20 --export-json "$work/state-$rt.json" "$r state m1" >/dev/null 2>&1
 	hyperfine -N -w 3 -r 10 --export-json "$work/list-$rt.json" "$r list" >/dev/null 2>&1
@@ -139,7 +144,7 @@ for rt in "${order[@]}"; do
 	[ -n "${RT[$rt]:-}" ] || continue
 	t0=$(date +%s%N)
 	seq "$PARALLEL_TOTAL" | xargs -P "$PARALLEL_WORKERS" -I{} \
-		"${RT[$rt]}" --root "$work/par-$rt" run --bundle "$work/bundle" par-{} >/dev/null 2>&1
+		"${RT[$rt]}" $G --root "$work/par-$rt" run --bundle "$work/bundle" par-{} >/dev/null 2>&1
 	t1=$(date +%s%N)
 	R[parallel,$rt]=$(awk -v d=$((t1 - t0)) 'BEGIN {printf "%.1f", d / 1e6}')
 done
@@ -149,7 +154,7 @@ for rt in "${order[@]}"; do
 	[ -n "${RT[$rt]:-}" ] || continue
 	rss=0
 	for i in 1 2 3; do
-		/usr/bin/time -f %M -o "$work/rss" "${RT[$rt]}" --root "$work/root-$rt" run --bundle "$work/bundle" rss-$rt >/dev/null 2>&1
+		/usr/bin/time -f %M -o "$work/rss" "${RT[$rt]}" $G --root "$work/root-$rt" run --bundle "$work/bundle" rss-$rt >/dev/null 2>&1
 		v=$(tail -1 "$work/rss"); [ "$v" -gt "$rss" ] && rss=$v
 	done
 	R[rss,$rt]=$(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}')
@@ -170,15 +175,16 @@ for rt in "${order[@]}"; do
 			"$work/bundle/config.json" >"$work/memcfg.json"
 		mkdir -p "$work/mem-$rt" && cp "$work/memcfg.json" "$work/mem-$rt/config.json"
 		jq --arg r "$work/bundle/rootfs" '.root.path = $r' "$work/memcfg.json" >"$work/mem-$rt/config.json"
-		if timeout 10 "${RT[$rt]}" --root "$work/root-$rt" run --bundle "$work/mem-$rt" mem-$rt >/dev/null 2>&1; then
+		if timeout 10 "${RT[$rt]}" $G --root "$work/root-$rt" run --bundle "$work/mem-$rt" mem-$rt >/dev/null 2>&1; then
 			best="$kib KiB"; break
 		fi
-		"${RT[$rt]}" --root "$work/root-$rt" delete --force mem-$rt >/dev/null 2>&1
+		"${RT[$rt]}" $G --root "$work/root-$rt" delete --force mem-$rt >/dev/null 2>&1
 	done
 	R[minmem,$rt]=$best
 done
 
 host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
+[ -n "$G" ] && host="$host, every runtime with $G"
 [ -d /sys/fs/cgroup/unified ] && host="$host (hybrid: v1 controllers + unified)"
 {
 	echo "# husk vs crun vs runc — $(date -u +%Y-%m-%d), $host"

@@ -7,24 +7,6 @@ load helpers
 
 IMAGE=docker.io/library/husk-busybox:test
 
-# oci_image TAR OUT: an OCI image layout archive around the rootfs tarball.
-oci_image() {
-	local layer=$1 out=$2 dir ld ls cd cs md ms
-	dir=$(mktemp -d "$BATS_FILE_TMPDIR/img.XXXXXX")
-	mkdir -p "$dir/blobs/sha256"
-	ld=$(sha256sum "$layer" | cut -d' ' -f1) ls=$(stat -c %s "$layer")
-	cp "$layer" "$dir/blobs/sha256/$ld"
-	printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"config":{"Cmd":["sh"],"Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin"]}}' "$ld" >"$dir/c"
-	cd=$(sha256sum "$dir/c" | cut -d' ' -f1) cs=$(stat -c %s "$dir/c")
-	mv "$dir/c" "$dir/blobs/sha256/$cd"
-	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' "$cd" "$cs" "$ld" "$ls" >"$dir/m"
-	md=$(sha256sum "$dir/m" | cut -d' ' -f1) ms=$(stat -c %s "$dir/m")
-	mv "$dir/m" "$dir/blobs/sha256/$md"
-	printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"test"}}]}' "$md" "$ms" "$IMAGE" >"$dir/index.json"
-	echo '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci-layout"
-	tar -C "$dir" -cf "$out" oci-layout index.json blobs
-}
-
 setup_file() {
 	command -v containerd >/dev/null && command -v ctr >/dev/null ||
 		skip "containerd is not installed (apt-get install containerd)"
@@ -44,7 +26,7 @@ setup_file() {
 	echo $! >"$D/pid"
 	for _ in $(seq 100); do [ -S "$D/containerd.sock" ] && break; sleep 0.1; done
 	[ -S "$D/containerd.sock" ] || { cat "$D/log" >&2; return 1; }
-	oci_image "$(busybox_tar)" "$D/image.tar"
+	oci_image "$(busybox_tar)" "$D/image.tar" "$IMAGE"
 	c image import "$D/image.tar" >/dev/null
 	export D
 }
