@@ -11,34 +11,17 @@ setup_file() {
 	command -v containerd >/dev/null && command -v ctr >/dev/null ||
 		skip "containerd is not installed (apt-get install containerd)"
 	D=$BATS_FILE_TMPDIR/containerd
-	mkdir -p "$D"
 	# husk as a runc-v2 handler too, as in contrib/containerd/config.toml,
 	# with this build's path.
-	cat >"$D/config.toml" <<-EOF
-		version = 2
-		root = "$D/root"
-		state = "$D/state"
-		[grpc]
-		  address = "$D/containerd.sock"
-		$(sed "s|/usr/local/bin/husk|$HUSK|" "$TOP/contrib/containerd/config.toml" | grep -v '^version')
-	EOF
-	containerd --config "$D/config.toml" >"$D/log" 2>&1 &
-	echo $! >"$D/pid"
-	for _ in $(seq 100); do [ -S "$D/containerd.sock" ] && break; sleep 0.1; done
-	[ -S "$D/containerd.sock" ] || { cat "$D/log" >&2; return 1; }
+	start_containerd "$D" || return 1
 	oci_image "$(busybox_tar)" "$D/image.tar" "$IMAGE"
 	c image import "$D/image.tar" >/dev/null
 	export D
 }
 
 teardown_file() {
-	[ -n "${D:-}" ] && [ -f "$D/pid" ] || return 0
-	for t in $(c task ls -q 2>/dev/null); do c task kill -s KILL "$t" >/dev/null 2>&1; done
-	sleep 0.5
-	for t in $(c task ls -q 2>/dev/null); do c task rm -f "$t" >/dev/null 2>&1; done
-	for t in $(c container ls -q 2>/dev/null); do c container rm "$t" >/dev/null 2>&1; done
-	kill "$(cat "$D/pid")" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$(cat "$D/pid")" 2>/dev/null || break; sleep 0.1; done
+	[ -n "${D:-}" ] || return 0
+	stop_containerd "$D"
 	rm -rf "$D" 2>/dev/null || true
 }
 

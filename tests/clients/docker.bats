@@ -11,18 +11,9 @@ setup_file() {
 	command -v dockerd >/dev/null && command -v docker >/dev/null ||
 		skip "docker is not installed (apt-get install docker.io)"
 	K=$BATS_FILE_TMPDIR/docker
-	mkdir -p "$K"
 	# contrib/docker/daemon.json with this build's path, plus a private
 	# data root and socket, and no networking of the host's touched.
-	jq --arg husk "$HUSK" --arg d "$K" '.runtimes.husk.path = $husk
-		| . + {"data-root": ($d + "/data"), "exec-root": ($d + "/exec"), "pidfile": ($d + "/docker.pid"),
-		       "hosts": ["unix://" + $d + "/docker.sock"], "bridge": "none", "iptables": false,
-		       "ip6tables": false, "storage-driver": "vfs"}' \
-		"$TOP/contrib/docker/daemon.json" >"$K/daemon.json"
-	dockerd --config-file "$K/daemon.json" --containerd-namespace husk-test >"$K/log" 2>&1 &
-	echo $! >"$K/pid"
-	for _ in $(seq 200); do [ -S "$K/docker.sock" ] && dk info >/dev/null 2>&1 && break; sleep 0.1; done
-	dk info >/dev/null 2>&1 || { tail -20 "$K/log" >&2; return 1; }
+	start_dockerd "$K" || return 1
 	dk import "$(busybox_tar)" "$IMAGE" >/dev/null
 	export K
 }
@@ -30,8 +21,7 @@ setup_file() {
 teardown_file() {
 	[ -n "${K:-}" ] && [ -f "$K/pid" ] || return 0
 	dk rm -f $(dk ps -aq) >/dev/null 2>&1 || true
-	kill "$(cat "$K/pid")" 2>/dev/null
-	for _ in $(seq 100); do kill -0 "$(cat "$K/pid")" 2>/dev/null || break; sleep 0.1; done
+	stop_pid_file "$K/pid"
 	rm -rf "$K" 2>/dev/null || true
 }
 

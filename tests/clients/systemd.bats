@@ -12,35 +12,23 @@ load helpers
 ULIMITS="--ulimit nofile=20000:20000 --ulimit nproc=32768:32768"
 
 setup_file() {
-	[ -d /run/systemd/system ] || skip "systemd is not PID 1 here (see tests/vm: HUSK_VM_INIT=systemd)"
-	S=$BATS_FILE_TMPDIR/engines
+	export S=$BATS_FILE_TMPDIR/engines
 	mkdir -p "$S"
-	export S
+}
+
+setup() {
+	[ -d /run/systemd/system ] || skip "systemd is not PID 1 here (see tests/vm: HUSK_VM_INIT=systemd)"
 }
 
 teardown_file() {
-	[ -n "${S:-}" ] || return 0
 	if [ -n "${PODMAN_ROOT:-}" ]; then
 		pm rm -af -t 0 >/dev/null 2>&1 || true
 	fi
 	if [ -f "$S/docker/pid" ]; then
 		dk rm -f $(dk ps -aq) >/dev/null 2>&1 || true
-		stop_pid "$S/docker/pid"
+		stop_pid_file "$S/docker/pid"
 	fi
-	if [ -f "$S/containerd/pid" ]; then
-		for t in $(c task ls -q 2>/dev/null); do c task kill -s KILL "$t" >/dev/null 2>&1; done
-		sleep 0.5
-		for t in $(c task ls -q 2>/dev/null); do c task rm -f "$t" >/dev/null 2>&1; done
-		for t in $(c container ls -q 2>/dev/null); do c container rm "$t" >/dev/null 2>&1; done
-		stop_pid "$S/containerd/pid"
-	fi
-}
-
-stop_pid() {
-	local pid
-	pid=$(cat "$1")
-	kill "$pid" 2>/dev/null
-	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	stop_containerd "$S/containerd"
 }
 
 unit_prop() {
@@ -114,18 +102,8 @@ dk() {
 
 docker_ready() {
 	command -v dockerd >/dev/null || skip "docker is not installed"
-	local K=$S/docker
-	if [ ! -f "$K/pid" ]; then
-		mkdir -p "$K"
-		jq --arg husk "$HUSK" --arg d "$K" '.runtimes.husk.path = $husk
-			| . + {"data-root": ($d + "/data"), "exec-root": ($d + "/exec"), "pidfile": ($d + "/docker.pid"),
-			       "hosts": ["unix://" + $d + "/docker.sock"], "bridge": "none", "iptables": false,
-			       "ip6tables": false, "storage-driver": "vfs", "exec-opts": ["native.cgroupdriver=systemd"]}' \
-			"$TOP/contrib/docker/daemon.json" >"$K/daemon.json"
-		dockerd --config-file "$K/daemon.json" --containerd-namespace husk-test >"$K/log" 2>&1 &
-		echo $! >"$K/pid"
-		for _ in $(seq 300); do [ -S "$K/docker.sock" ] && dk info >/dev/null 2>&1 && break; sleep 0.1; done
-		dk info >/dev/null 2>&1 || { tail -20 "$K/log" >&2; return 1; }
+	if [ ! -f "$S/docker/pid" ]; then
+		start_dockerd "$S/docker" '. + {"exec-opts": ["native.cgroupdriver=systemd"]}' || return 1
 		dk import "$(busybox_tar)" husk-busybox:test >/dev/null
 	fi
 	run -0 dk info --format '{{.CgroupDriver}}'
@@ -161,25 +139,11 @@ c() {
 
 containerd_ready() {
 	command -v containerd >/dev/null || skip "containerd is not installed"
-	local D=$S/containerd
-	if [ ! -f "$D/pid" ]; then
-		mkdir -p "$D"
+	if [ ! -f "$S/containerd/pid" ]; then
 		# contrib's handler with SystemdCgroup on, as on a kubeadm node.
-		cat >"$D/config.toml" <<-EOF
-			version = 2
-			root = "$D/root"
-			state = "$D/state"
-			[grpc]
-			  address = "$D/containerd.sock"
-			$(sed -e "s|/usr/local/bin/husk|$HUSK|" -e 's/SystemdCgroup = false/SystemdCgroup = true/' \
-				"$TOP/contrib/containerd/config.toml" | grep -v '^version')
-		EOF
-		containerd --config "$D/config.toml" >"$D/log" 2>&1 &
-		echo $! >"$D/pid"
-		for _ in $(seq 100); do [ -S "$D/containerd.sock" ] && break; sleep 0.1; done
-		[ -S "$D/containerd.sock" ] || { cat "$D/log" >&2; return 1; }
-		oci_image "$(busybox_tar)" "$D/image.tar" "$IMAGE"
-		c image import "$D/image.tar" >/dev/null
+		start_containerd "$S/containerd" true || return 1
+		oci_image "$(busybox_tar)" "$S/containerd/image.tar" "$IMAGE"
+		c image import "$S/containerd/image.tar" >/dev/null
 	fi
 }
 
