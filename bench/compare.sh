@@ -1,7 +1,9 @@
 #!/bin/bash
 # husk vs crun vs runc on one busybox bundle, in one run; every figure is
 # also given as a ratio to husk's (>1 means slower or bigger than husk).
-#   bench/compare.sh [--quick] [--systemd-cgroup] [--out FILE]
+#   bench/compare.sh [--quick] [--lifecycle] [--systemd-cgroup] [--out FILE]
+# --lifecycle: only run, create/start/delete and exec (for slow hosts, such
+# as the systemd VM under TCG, where each container is a unit).
 # --systemd-cgroup: every runtime gets it, so that systemd makes each
 # container's cgroup (a transient scope over D-Bus); it needs systemd as
 # PID 1 (HUSK_VM_INIT=systemd tests/vm/run.sh bash bench/compare.sh ...).
@@ -17,12 +19,14 @@ PARALLEL_WORKERS=16
 MANY=1000
 out=""
 G="" # global options every runtime gets
+LIFECYCLE_ONLY=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) RUNS=20 PARALLEL_TOTAL=64 MANY=100 ;;
 	--systemd-cgroup) G=--systemd-cgroup ;;
+	--lifecycle) LIFECYCLE_ONLY=1 ;;
 	--out) out=$2; shift ;;
-	*) echo "usage: $0 [--quick] [--systemd-cgroup] [--out FILE]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--quick] [--lifecycle] [--systemd-cgroup] [--out FILE]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -127,6 +131,7 @@ for rt in "${order[@]}"; do
 	$r delete --force ex-$rt >/dev/null 2>&1
 done
 
+if [ -z "$LIFECYCLE_ONLY" ]; then
 echo "== state and list with $MANY containers present"
 for rt in "${order[@]}"; do
 	[ -n "${RT[$rt]:-}" ] || continue
@@ -183,6 +188,8 @@ for rt in "${order[@]}"; do
 	R[minmem,$rt]=$best
 done
 
+fi # LIFECYCLE_ONLY
+
 host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
 [ -n "$G" ] && host="$host, every runtime with $G"
 [ -d /sys/fs/cgroup/unified ] && host="$host (hybrid: v1 controllers + unified)"
@@ -211,6 +218,7 @@ host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
 	row start "start, until /bin/true has exited (median)" ms
 	row delete "delete (median)" ms
 	row exec "exec /bin/true (mean)" ms
+	if [ -z "$LIFECYCLE_ONLY" ]; then
 	row state "state, $MANY containers present" ms
 	row list "list, $MANY containers present" ms
 	row parallel "$PARALLEL_TOTAL runs, $PARALLEL_WORKERS workers (total)" ms
@@ -218,6 +226,7 @@ host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
 	row minmem "smallest memory limit that runs" ""
 	row size "binary size (stripped)" MiB
 	row sizelibs "binary and its shared libraries" MiB
+	fi
 	echo
 	echo "Floor: \`unshare -m -u -i -p -n -f true\` = $(printf %.2f "$floor") ms; husk's run is $(awk -v a="${R[run,husk]}" -v b="$floor" 'BEGIN {printf "%.2f", (a / b)}')× the floor."
 } | if [ -n "$out" ]; then tee "$out"; else cat; fi

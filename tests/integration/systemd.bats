@@ -18,6 +18,13 @@ setup() {
 teardown() {
 	teardown_bundle
 	[ -d /run/systemd/system ] || return 0
+	if [ -f "$BATS_TEST_TMPDIR/sdu-dir" ]; then
+		local dir
+		dir=$(cat "$BATS_TEST_TMPDIR/sdu-dir")
+		"$HUSK" --root "$dir/state" delete --force "$ID" >/dev/null 2>&1 || true
+		loginctl disable-linger husk-sdu >/dev/null 2>&1 || true
+		rm -rf "$dir"
+	fi
 	systemctl stop "$UNIT" >/dev/null 2>&1 || true
 	systemctl reset-failed "$UNIT" >/dev/null 2>&1 || true
 }
@@ -192,4 +199,41 @@ assert_no_unit() {
 	pid=$(container_pid "$ID")
 	assert_equal "$(sed -n 's/^0:://p' "/proc/$pid/cgroup")" "/system.slice/$UNIT"
 	assert_equal "$(unit_prop "$UNIT" ActiveState)" inactive
+}
+
+@test "systemd (rootless): the user's manager makes the scope over the user's bus, with the limit" {
+	local user=husk-sdu uid dir
+	id "$user" >/dev/null 2>&1 || useradd -m -s /bin/sh "$user"
+	uid=$(id -u "$user")
+	# A user manager of its own, as a logged-in user has (rootless podman).
+	loginctl enable-linger "$user"
+	for _ in $(seq 300); do [ -S "/run/user/$uid/bus" ] && break; sleep 0.1; done
+	[ -S "/run/user/$uid/bus" ] || fail "no user bus for $user"
+	dir=$(mktemp -d /tmp/husk-sdu.XXXXXX)
+	echo "$dir" >"$BATS_TEST_TMPDIR/sdu-dir"
+	cp -a "$BUNDLE/rootfs" "$dir/rootfs"
+	(cd "$dir" && "$HUSK" spec --rootless)
+	jq --argjson u "$uid" --arg p "user.slice:husk:$ID" '.linux.uidMappings = [{"containerID": 0, "hostID": $u, "size": 1}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": $u, "size": 1}]
+		| .process.terminal = false | .process.args = ["sleep", "300"]
+		| .linux.cgroupsPath = $p | .linux.resources.pids.limit = 25' "$dir/config.json" >"$dir/c" && mv "$dir/c" "$dir/config.json"
+	chown -R "$user:" "$dir"
+	as_user() {
+		runuser -u "$user" -- env XDG_RUNTIME_DIR="/run/user/$uid" \
+			DBUS_SESSION_BUS_ADDRESS="unix:path=/run/user/$uid/bus" "$@"
+	}
+	as_user "$HUSK" --root "$dir/state" --systemd-cgroup run -d --bundle "$dir" "$ID" </dev/null >"$BATS_TEST_TMPDIR/sdu.log" 2>&1 ||
+		fail "$(cat "$BATS_TEST_TMPDIR/sdu.log")"
+	pid=$(as_user "$HUSK" --root "$dir/state" state "$ID" | jq -r .pid)
+	echo "$pid" >>"$BATS_TEST_TMPDIR/pids"
+	assert_equal "$(as_user systemctl --user show "$UNIT" -p ActiveState --value)" active
+	assert_equal "$(as_user systemctl --user show "$UNIT" -p Delegate --value)" yes
+	assert_equal "$(as_user systemctl --user show "$UNIT" -p TasksMax --value)" 25
+	assert_equal "$(sed -n 's/^0:://p' "/proc/$pid/cgroup")" \
+		"/user.slice/user-$uid.slice/user@$uid.service/user.slice/$UNIT"
+	assert_equal "$(cat "$(cgroup_dir "$pid")/pids.max")" 25
+	as_user "$HUSK" --root "$dir/state" delete --force "$ID"
+	run as_user systemctl --user list-units --all --no-legend "$UNIT"
+	assert_output ''
+	loginctl disable-linger "$user"
 }
