@@ -57,6 +57,7 @@ struct husk_cgroup_driver {
 struct husk_cgroup {
   const struct husk_cgroup_driver *driver;
   char *path;       /* in the cgroup filesystem; NULL: none (disabled, or rootless without one) */
+  bool made;        /* it exists: made by create or enter (or by an earlier command) */
   char *owned_from; /* cgroupfs: the shallowest parent level create made */
   char *unit;       /* systemd: "husk-ID.scope", or a ".slice" */
   char *slice;      /* systemd: the slice the unit is in */

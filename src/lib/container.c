@@ -251,7 +251,6 @@ struct create_job {
   char *bundle;
   char *rootfs;
   struct husk_cgroup cgroup; /* its driver and path; no path: none */
-  bool cgroup_made; /* by its driver: to be removed on failure */
   struct husk_cgroup_v1_tasks v1_tasks; /* for the init to join itself */
   char *created;
   int dirfd;
@@ -271,7 +270,7 @@ static void create_rollback(struct create_job *job) {
     waitpid(job->pid, NULL, 0);
   }
   husk_rdt_undo(&job->rdt);
-  if (job->cgroup_made) {
+  if (job->cgroup.made) {
     husk_cgroup_signal_all(&job->cgroup, SIGKILL, NULL);
     husk_cgroup_remove(&job->cgroup, NULL);
   }
@@ -436,11 +435,8 @@ static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
    * there a cgroup for the limits. */
   if (husk_cgroup_place(&job->cgroup, job->pid, into_cgroup, err) < 0)
     return -EIO;
-  if (job->cgroup.driver->made_with_init && job->cgroup.path) {
-    job->cgroup_made = true;
-    if (apply_limits(job, err) < 0)
-      return -EIO;
-  }
+  if (job->cgroup.driver->made_with_init && job->cgroup.path && apply_limits(job, err) < 0)
+    return -EIO;
   if (job->ns.new_user_ns && husk_idmap_write(job->pid, job->config->linux_, err) < 0)
     return -EIO;
   if (husk_netdev_move_all(job->config->linux_, &job->ns, job->pid, &job->netdevs, err) < 0)
@@ -581,7 +577,6 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
       husk_error_free(*err);
       *err = NULL;
     }
-    job.cgroup_made = job.cgroup.path != NULL;
     if ((ret = apply_limits(&job, err)) < 0)
       goto fail;
   }
