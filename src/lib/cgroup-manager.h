@@ -114,8 +114,8 @@ struct husk_cgroup_join {
 #define HUSK_CGROUP_JOIN_INIT {.v2_fd = -1}
 /* Before the clone: open what a new process needs to join the cgroup or,
  * exec --cgroup, the sub-cgroups `sub` names (NULL: the cgroup itself).
- * Nothing for a container without a cgroup, nor for one the driver makes
- * with the init (the init is placed by husk_cgroup_place). */
+ * Nothing for a container without a cgroup, nor for one not made yet: a
+ * driver that makes it with the init places the init in husk_cgroup_place. */
 int husk_cgroup_join_open(const struct husk_cgroup *cg, const struct husk_cgroup_sub *sub,
                           struct husk_cgroup_join *j, struct husk_error **err);
 /* The fd for clone3's CLONE_INTO_CGROUP, or -1. */
@@ -126,6 +126,8 @@ int husk_cgroup_join_self(struct husk_cgroup_join *j, struct husk_error **err);
  * it and, unless it was cloned into the cgroup, put it there by pid. */
 int husk_cgroup_join_finish(struct husk_cgroup_join *j, pid_t pid, bool cloned_into,
                             struct husk_error **err);
+/* Close what is open; again is fine. create closes right after the clone,
+ * since the driver's enter places the init by path. */
 void husk_cgroup_join_close(struct husk_cgroup_join *j);
 
 /* The cgroupfs operations every driver shares (cgroup-fs.c). */
