@@ -18,7 +18,7 @@ static int fs_create(struct husk_cgroup *cg, struct husk_error **err) {
   return husk_cgroup_create(cg->path, &cg->owned_from, err);
 }
 
-/* v1 hierarchies: the new process joins them itself (husk_cgroup_join_v1);
+/* v1 hierarchies: the new process joins them itself (husk_cgroup_join_self);
  * v2: by clone3's CLONE_INTO_CGROUP, or here. */
 static int fs_enter(struct husk_cgroup *cg, pid_t pid, bool cloned_into, struct husk_error **err) {
   return cloned_into ? 0 : husk_cgroup_enter_v2(cg->path, pid, err);

@@ -65,10 +65,12 @@ void husk_cgroup_from_state(struct husk_cgroup *cg, const struct husk_state *st)
   cg->driver = &husk_cgroup_driver_cgroupfs;
   if (st->cgroup_manager && strcmp(st->cgroup_manager, husk_cgroup_driver_systemd.name) == 0)
     cg->driver = &husk_cgroup_driver_systemd;
-  if (st->cgroup_path && st->cgroup_path[0])
+  if (st->cgroup_path && st->cgroup_path[0]) {
     cg->path = xstrdup(st->cgroup_path);
-  else
+    cg->made = true;
+  } else {
     cg->driver = &husk_cgroup_driver_disabled;
+  }
   if (st->cgroup_owned_from && st->cgroup_owned_from[0])
     cg->owned_from = xstrdup(st->cgroup_owned_from);
   if (st->systemd_unit && st->systemd_unit[0])
@@ -110,11 +112,17 @@ int husk_cgroup_prepare(struct husk_cgroup *cg, const struct oci_config *config,
 }
 
 int husk_cgroup_make(struct husk_cgroup *cg, struct husk_error **err) {
-  return cg->path ? cg->driver->create(cg, err) : 0;
+  int r = cg->path ? cg->driver->create(cg, err) : 0;
+  if (r == 0 && cg->path && !cg->driver->made_with_init)
+    cg->made = true;
+  return r;
 }
 
 int husk_cgroup_place(struct husk_cgroup *cg, pid_t pid, bool cloned_into, struct husk_error **err) {
-  return cg->path ? cg->driver->enter(cg, pid, cloned_into, err) : 0;
+  int r = cg->path ? cg->driver->enter(cg, pid, cloned_into, err) : 0;
+  if (r == 0 && cg->path)
+    cg->made = true;
+  return r;
 }
 
 int husk_cgroup_apply(struct husk_cgroup *cg, const struct oci_resources *r, bool update,

@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include "cgroup-resources.h"
+#include "cgroup.h"
 #include "error.h"
 #include "spec.h"
 #include "state.h"
@@ -57,6 +58,7 @@ struct husk_cgroup_driver {
 struct husk_cgroup {
   const struct husk_cgroup_driver *driver;
   char *path;       /* in the cgroup filesystem; NULL: none (disabled, or rootless without one) */
+  bool made;        /* it exists: made by create or enter (or by an earlier command) */
   char *owned_from; /* cgroupfs: the shallowest parent level create made */
   char *unit;       /* systemd: "husk-ID.scope", or a ".slice" */
   char *slice;      /* systemd: the slice the unit is in */
@@ -98,6 +100,35 @@ int husk_cgroup_set_frozen(struct husk_cgroup *cg, bool frozen, struct husk_erro
 int husk_cgroup_read_stats(struct husk_cgroup *cg, struct husk_cgroup_stats *st, struct husk_error **err);
 int husk_cgroup_signal_all(struct husk_cgroup *cg, int sig, struct husk_error **err);
 int husk_cgroup_remove(struct husk_cgroup *cg, struct husk_error **err);
+
+/* How a new process (the init, an exec'd one) joins a cgroup that exists,
+ * the same for every driver (cgroup-join.c): husk opens before the clone
+ * the v2 cgroup to clone it into and the v1 `tasks` files it writes itself
+ * (cgroup.h says why); the process joins the v1 hierarchies, and husk puts
+ * it into the v2 one by pid when the clone could not. */
+struct husk_cgroup_join {
+  int v2_fd;                      /* for CLONE_INTO_CGROUP, or -1 */
+  char *v2_path;                  /* to enter by pid, or NULL */
+  struct husk_cgroup_v1_tasks v1; /* for the process to join itself */
+};
+#define HUSK_CGROUP_JOIN_INIT {.v2_fd = -1}
+/* Before the clone: open what a new process needs to join the cgroup or,
+ * exec --cgroup, the sub-cgroups `sub` names (NULL: the cgroup itself).
+ * Nothing for a container without a cgroup, nor for one not made yet: a
+ * driver that makes it with the init places the init in husk_cgroup_place. */
+int husk_cgroup_join_open(const struct husk_cgroup *cg, const struct husk_cgroup_sub *sub,
+                          struct husk_cgroup_join *j, struct husk_error **err);
+/* The fd for clone3's CLONE_INTO_CGROUP, or -1. */
+int husk_cgroup_join_clone_fd(const struct husk_cgroup_join *j);
+/* In the new, single-threaded process: join the v1 hierarchies. */
+int husk_cgroup_join_self(struct husk_cgroup_join *j, struct husk_error **err);
+/* In husk once the process is cloned (exec): let go of what it took with
+ * it and, unless it was cloned into the cgroup, put it there by pid. */
+int husk_cgroup_join_finish(struct husk_cgroup_join *j, pid_t pid, bool cloned_into,
+                            struct husk_error **err);
+/* Close what is open; again is fine. create closes right after the clone,
+ * since the driver's enter places the init by path. */
+void husk_cgroup_join_close(struct husk_cgroup_join *j);
 
 /* The cgroupfs operations every driver shares (cgroup-fs.c). */
 int husk_cgroupfs_pids(struct husk_cgroup *cg, pid_t **out, size_t *n, struct husk_error **err);

@@ -164,7 +164,7 @@ int husk_cgroup_sub_open(const char *path, const struct husk_cgroup_sub *s, int 
     if (*v2_fd < 0 && s->all && s->all[0])
       return husk_fail(err, errno, "--cgroup \"%s\": %s", s->all_arg, v2_dir);
   }
-  int r = husk_cgroup_open_v1_tasks_sub(path, s, t, err);
+  int r = husk_cgroup_open_v1_tasks(path, s, t, err);
   if (r < 0 && (s->all || s->n))
     husk_error_prefix(err, "--cgroup: ");
   return r;

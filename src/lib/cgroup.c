@@ -324,18 +324,6 @@ int husk_cgroup_create(const char *path, char **owned_from, struct husk_error **
   return 0;
 }
 
-int husk_cgroup_open_v2(const char *path) {
-  size_t n;
-  const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
-  for (size_t i = 0; i < n; i++) {
-    if (!hs[i].v2)
-      continue;
-    _cleanup_free_ char *dir = dir_of(&hs[i], path);
-    return open(dir, O_DIRECTORY | O_PATH | O_CLOEXEC);
-  }
-  return -1;
-}
-
 void husk_cgroup_enable_controllers(const char *path) {
   size_t n;
   const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
@@ -359,13 +347,8 @@ int husk_cgroup_enter_v2(const char *path, pid_t pid, struct husk_error **err) {
   return 0;
 }
 
-int husk_cgroup_open_v1_tasks(const char *path, struct husk_cgroup_v1_tasks *t,
-                              struct husk_error **err) {
-  return husk_cgroup_open_v1_tasks_sub(path, NULL, t, err);
-}
-
-int husk_cgroup_open_v1_tasks_sub(const char *path, const struct husk_cgroup_sub *sub,
-                                  struct husk_cgroup_v1_tasks *t, struct husk_error **err) {
+int husk_cgroup_open_v1_tasks(const char *path, const struct husk_cgroup_sub *sub,
+                              struct husk_cgroup_v1_tasks *t, struct husk_error **err) {
   size_t n;
   const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
   t->fds = xmalloc0(sizeof(int) * (n ? n : 1));

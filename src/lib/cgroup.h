@@ -43,8 +43,6 @@ int husk_cgroup_resolve_path(const char *config_path, const char *id, char **out
  * level this call made (NULL when the cgroup existed already): destroy
  * removes the levels from there down. */
 int husk_cgroup_create(const char *path, char **owned_from, struct husk_error **err);
-/* An O_DIRECTORY fd of the v2 cgroup (for CLONE_INTO_CGROUP), or -1. */
-int husk_cgroup_open_v2(const char *path);
 /* Enable in the ancestors of `path` the controllers they have, as create
  * does: for when an ancestor had processes then and has none now. */
 void husk_cgroup_enable_controllers(const char *path);
@@ -55,19 +53,17 @@ int husk_cgroup_enter_v2(const char *path, pid_t pid, struct husk_error **err);
 /* The container's v1 `tasks` files, opened by husk for a new process to
  * move itself in (husk_cgroup_join_v1): a thread writing "0" there skips
  * the kernel's threadgroup lock, whose RCU grace period makes writing a pid
- * to cgroup.procs cost 5-20 ms per container on an idle host. */
+ * to cgroup.procs cost 5-20 ms per container on an idle host. Those of the
+ * sub-cgroups `sub` gives each hierarchy (exec --cgroup); NULL: `path`
+ * itself everywhere. */
 struct husk_cgroup_v1_tasks {
   int *fds;
   char **files; /* their paths, for errors */
   size_t n;
 };
-int husk_cgroup_open_v1_tasks(const char *path, struct husk_cgroup_v1_tasks *t,
-                              struct husk_error **err);
-/* The same for the sub-cgroups `sub` gives each hierarchy (exec --cgroup);
- * NULL: `path` itself everywhere. */
 struct husk_cgroup_sub;
-int husk_cgroup_open_v1_tasks_sub(const char *path, const struct husk_cgroup_sub *sub,
-                                  struct husk_cgroup_v1_tasks *t, struct husk_error **err);
+int husk_cgroup_open_v1_tasks(const char *path, const struct husk_cgroup_sub *sub,
+                              struct husk_cgroup_v1_tasks *t, struct husk_error **err);
 /* In the new (single-threaded) process: join every v1 hierarchy, then close. */
 int husk_cgroup_join_v1(struct husk_cgroup_v1_tasks *t, struct husk_error **err);
 void husk_cgroup_close_v1_tasks(struct husk_cgroup_v1_tasks *t);
@@ -125,9 +121,9 @@ char *husk_cgroup_sub_path(const struct husk_cgroup_sub *s, const struct husk_cg
 /* For a new process of the container whose cgroup is `path`: check `s`
  * against the host's hierarchies (a controller that has none, a PATH with
  * a controller on cgroup v2, two paths for one hierarchy, a sub-cgroup that
- * does not exist), then open what husk_cgroup_open_v2 and
- * husk_cgroup_open_v1_tasks open for it. *v2_path: the v2 cgroup, for
- * husk_cgroup_enter_v2 (malloc'd). */
+ * does not exist), then open the v2 cgroup (*v2_fd, for CLONE_INTO_CGROUP,
+ * or -1) and the v1 `tasks` files. *v2_path: the v2 cgroup, for
+ * husk_cgroup_enter_v2 (malloc'd). An empty `s`: `path` itself. */
 int husk_cgroup_sub_open(const char *path, const struct husk_cgroup_sub *s, int *v2_fd,
                          char **v2_path, struct husk_cgroup_v1_tasks *t, struct husk_error **err);
 

@@ -251,8 +251,7 @@ struct create_job {
   char *bundle;
   char *rootfs;
   struct husk_cgroup cgroup; /* its driver and path; no path: none */
-  bool cgroup_made; /* by its driver: to be removed on failure */
-  struct husk_cgroup_v1_tasks v1_tasks; /* for the init to join itself */
+  struct husk_cgroup_join cgroup_join; /* for the init to join the cgroup */
   char *created;
   int dirfd;
   pid_t pid;
@@ -271,7 +270,7 @@ static void create_rollback(struct create_job *job) {
     waitpid(job->pid, NULL, 0);
   }
   husk_rdt_undo(&job->rdt);
-  if (job->cgroup_made) {
+  if (job->cgroup.made) {
     husk_cgroup_signal_all(&job->cgroup, SIGKILL, NULL);
     husk_cgroup_remove(&job->cgroup, NULL);
   }
@@ -431,16 +430,13 @@ static int run_runtime_hooks(struct create_job *job, struct husk_error **err) {
 /* The parent's half: place the init, let it go, wait for it to be ready. */
 static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
                           struct husk_error **err) {
-  /* v1 hierarchies: the init joins them itself (husk_cgroup_join_v1).
-   * systemd makes its unit with the init in it here, and only then is
-   * there a cgroup for the limits. */
+  /* The init joined the cgroup's v1 hierarchies itself (cgroup-manager.h's
+   * join); the driver places it in the rest. systemd makes its unit with
+   * the init in it here, and only then is there a cgroup for the limits. */
   if (husk_cgroup_place(&job->cgroup, job->pid, into_cgroup, err) < 0)
     return -EIO;
-  if (job->cgroup.driver->made_with_init && job->cgroup.path) {
-    job->cgroup_made = true;
-    if (apply_limits(job, err) < 0)
-      return -EIO;
-  }
+  if (job->cgroup.driver->made_with_init && job->cgroup.path && apply_limits(job, err) < 0)
+    return -EIO;
   if (job->ns.new_user_ns && husk_idmap_write(job->pid, job->config->linux_, err) < 0)
     return -EIO;
   if (husk_netdev_move_all(job->config->linux_, &job->ns, job->pid, &job->netdevs, err) < 0)
@@ -489,9 +485,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
                           const struct husk_create_options *opts, struct husk_created *out,
                           struct husk_error **err) {
   struct create_job job = {.ctx = ctx, .id = id, .opts = opts, .dirfd = -1, .pidfd = -1,
-                           .hook_io = HUSK_HOOK_IO_INIT};
+                           .hook_io = HUSK_HOOK_IO_INIT, .cgroup_join = HUSK_CGROUP_JOIN_INIT};
   int sync_fds[2] = {-1, -1};
-  int cgroup_fd = -1;
   int console_fd = -1;
   _cleanup_close_ int pidfd_socket = -1;
   int pty_fds[2] = {-1, -1}; /* ours, the init's: the foreground terminal */
@@ -581,18 +576,14 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
       husk_error_free(*err);
       *err = NULL;
     }
-    job.cgroup_made = job.cgroup.path != NULL;
     if ((ret = apply_limits(&job, err)) < 0)
       goto fail;
   }
   husk_phase("cgroup");
   if ((ret = husk_rdt_make(job.dirfd, &job.rdt, err)) < 0)
     goto fail;
-  if (job.cgroup.path && !job.cgroup.driver->made_with_init) {
-    cgroup_fd = husk_cgroup_open_v2(job.cgroup.path);
-    if ((ret = husk_cgroup_open_v1_tasks(job.cgroup.path, &job.v1_tasks, err)) < 0)
-      goto fail;
-  }
+  if ((ret = husk_cgroup_join_open(&job.cgroup, NULL, &job.cgroup_join, err)) < 0)
+    goto fail;
   if (opts->console_socket &&
       (console_fd = husk_console_socket_connect(opts->console_socket, err)) < 0) {
     ret = console_fd;
@@ -619,7 +610,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     goto fail;
 
   bool into_cgroup;
-  job.pid = clone_init(job.ns.clone_flags, cgroup_fd, &job.pidfd, &into_cgroup);
+  job.pid = clone_init(job.ns.clone_flags, husk_cgroup_join_clone_fd(&job.cgroup_join), &job.pidfd,
+                       &into_cgroup);
   if (job.pid < 0) {
     ret = husk_fail(err, errno, "clone the container init");
     job.pid = 0;
@@ -634,7 +626,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
         .rootfs = job.rootfs,
         .ns = &job.ns,
         .cgroup_path = job.cgroup.path,
-        .cgroup_v1_tasks = &job.v1_tasks,
+        .cgroup_join = &job.cgroup_join,
         .no_pivot = opts->no_pivot,
         .sync_fd = sync_fds[1],
         .state_dirfd = job.dirfd,
@@ -650,7 +642,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     husk_init_main(&ictx);
   }
   husk_phase("clone");
-  husk_cgroup_close_v1_tasks(&job.v1_tasks);
+  husk_cgroup_join_close(&job.cgroup_join); /* the init has what it needs */
   husk_ns_restore_pid_for_children(&job.ns);
   close(sync_fds[1]);
   sync_fds[1] = -1;
@@ -687,9 +679,7 @@ out:
     close(sync_fds[0]);
   if (sync_fds[1] >= 0)
     close(sync_fds[1]);
-  if (cgroup_fd >= 0)
-    close(cgroup_fd);
-  husk_cgroup_close_v1_tasks(&job.v1_tasks);
+  husk_cgroup_join_close(&job.cgroup_join);
   if (console_fd >= 0)
     close(console_fd);
   if (pty_fds[0] >= 0)

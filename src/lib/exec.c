@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "annotations.h"
+#include "cgroup-manager.h"
 #include "cgroup.h"
 #include "fd-socket.h"
 #include "foreground.h"
@@ -58,8 +59,7 @@ struct exec_job {
   int join_flags;              /* namespaces that differ from husk's own */
   int ns_fds[ARRAY_SIZE(ns_order)];
   int pidfd;                   /* the container's init */
-  int cgroup_fd;               /* v2: where the process is cloned into */
-  struct husk_cgroup_v1_tasks v1_tasks; /* v1: for the process to join itself */
+  struct husk_cgroup_join cgroup_join; /* for the process to join the container's cgroup */
   int console_fd;              /* the process' end: --console-socket or ours */
   int sync_fd;                 /* the process' end of the sync pair */
   int preserve_fds;
@@ -247,7 +247,7 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
   if (husk_sync_recv(job->sync_fd, &msg) != HUSK_SYNC_GO)
     _exit(255);
   free(msg);
-  if (husk_cgroup_join_v1(&job->v1_tasks, &err) < 0 || husk_exec_affinity_final(p, &err) < 0)
+  if (husk_cgroup_join_self(&job->cgroup_join, &err) < 0 || husk_exec_affinity_final(p, &err) < 0)
     exec_fail(job, err);
   if (p->terminal) {
     if (setsid() < 0) {
@@ -314,12 +314,13 @@ __attribute__((noreturn)) static void run_helper(struct exec_job *job, int helpe
   /* With CLONE_PARENT clone3 wants no exit_signal: the child inherits ours
    * (SIGCHLD), delivered to husk. */
   struct clone_args_v2 args = {.flags = CLONE_PARENT};
-  if (job->cgroup_fd >= 0) {
+  int cgroup_fd = husk_cgroup_join_clone_fd(&job->cgroup_join);
+  if (cgroup_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
-    args.cgroup = (uint64_t)job->cgroup_fd;
+    args.cgroup = (uint64_t)cgroup_fd;
   }
   pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-  if (pid < 0 && (errno == ENOSYS || errno == E2BIG || job->cgroup_fd >= 0)) {
+  if (pid < 0 && (errno == ENOSYS || errno == E2BIG || cgroup_fd >= 0)) {
     /* No clone3, or no CLONE_INTO_CGROUP: husk places the process itself. */
     pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
     args.flags &= ~CLONE_INTO_CGROUP;
@@ -354,17 +355,17 @@ static int check_status(const struct exec_job *job, int dirfd, const char *id,
   return 0;
 }
 
-/* The container's cgroup, or the sub-cgroups --cgroup names; *path gets
- * the v2 one. A container without a cgroup ignores --cgroup. */
-static int open_cgroup(struct exec_job *job, const struct husk_exec_options *o, char **path,
+/* The container's cgroup, or the sub-cgroups --cgroup names. A container
+ * without a cgroup ignores --cgroup. */
+static int open_cgroup(struct exec_job *job, const struct husk_exec_options *o,
                        struct husk_error **err) {
   struct husk_cgroup_sub sub;
-  *path = NULL;
   if (husk_cgroup_sub_parse(o->cgroups, o->cgroups_len, &sub, err) < 0)
     return -EINVAL;
-  int r = 0;
-  if (job->st.cgroup_path && job->st.cgroup_path[0])
-    r = husk_cgroup_sub_open(job->st.cgroup_path, &sub, &job->cgroup_fd, path, &job->v1_tasks, err);
+  struct husk_cgroup cg;
+  husk_cgroup_from_state(&cg, &job->st);
+  int r = husk_cgroup_join_open(&cg, &sub, &job->cgroup_join, err);
+  husk_cgroup_clear(&cg);
   husk_cgroup_sub_clear(&sub);
   return r;
 }
@@ -376,9 +377,7 @@ static void job_clear(struct exec_job *job) {
       close(job->ns_fds[i]);
   if (job->pidfd >= 0)
     close(job->pidfd);
-  if (job->cgroup_fd >= 0)
-    close(job->cgroup_fd);
-  husk_cgroup_close_v1_tasks(&job->v1_tasks);
+  husk_cgroup_join_close(&job->cgroup_join);
   if (job->console_fd >= 0)
     close(job->console_fd);
   oci_process_free(job->process);
@@ -394,7 +393,8 @@ static int write_pid_file_at(int dirfd, const char *name, pid_t pid, struct husk
 
 int husk_container_exec(const struct husk_context *ctx, const char *id,
                         const struct husk_exec_options *o, struct husk_error **err) {
-  struct exec_job job = {.pidfd = -1, .cgroup_fd = -1, .console_fd = -1, .sync_fd = -1};
+  struct exec_job job = {.pidfd = -1, .cgroup_join = HUSK_CGROUP_JOIN_INIT, .console_fd = -1,
+                         .sync_fd = -1};
   for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
     job.ns_fds[i] = -1;
   job.preserve_fds = o->preserve_fds;
@@ -402,7 +402,6 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
   int helper_fds[2] = {-1, -1}, sync_fds[2] = {-1, -1}, pty_fds[2] = {-1, -1};
   int pty_master = -1, process_pidfd = -1;
   _cleanup_close_ int pidfd_socket = -1;
-  _cleanup_free_ char *cgroup_path = NULL;
   _cleanup_free_ char *config_path = NULL;
   _cleanup_close_ int pid_dirfd = -1;
   const char *pid_name = NULL;
@@ -441,7 +440,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
     ret = husk_fail(err, 0, "container \"%s\" is stopped: cannot exec in it", id);
     goto out;
   }
-  if ((ret = open_namespaces(&job, err)) < 0 || (ret = open_cgroup(&job, o, &cgroup_path, err)) < 0)
+  if ((ret = open_namespaces(&job, err)) < 0 || (ret = open_cgroup(&job, o, err)) < 0)
     goto out;
   if (o->console_socket) {
     if ((job.console_fd = husk_console_socket_connect(o->console_socket, err)) < 0) {
@@ -509,8 +508,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
   sscanf(msg, "%d %d", &pid, &into);
   free(msg);
   process_pidfd = husk_pidfd_open(pid);
-  husk_cgroup_close_v1_tasks(&job.v1_tasks); /* the process has them */
-  if ((cgroup_path && !into && (ret = husk_cgroup_enter_v2(cgroup_path, pid, err)) < 0) ||
+  if ((ret = husk_cgroup_join_finish(&job.cgroup_join, pid, into, err)) < 0 ||
       (ret = husk_rdt_enter_recorded(dirfd, pid, err)) < 0)
     goto out;
   husk_sync_send(sync_fds[0], HUSK_SYNC_GO, NULL);

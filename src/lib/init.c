@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "annotations.h"
+#include "cgroup-manager.h"
 #include "hooks.h"
 #include "log.h"
 #include "lsm.h"
@@ -180,7 +181,7 @@ void husk_init_main(struct husk_init_ctx *ctx) {
    * container's program dumpable again. */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
-  if (husk_cgroup_join_v1(ctx->cgroup_v1_tasks, &err) < 0)
+  if (husk_cgroup_join_self(ctx->cgroup_join, &err) < 0)
     init_fail(ctx, err);
   if (husk_ns_join_all(ctx->ns, &err) < 0 || husk_ns_unshare_in_joined_user(ctx->ns, &err) < 0)
     init_fail(ctx, err);

@@ -5,10 +5,11 @@
 
 #include <stdbool.h>
 
-#include "cgroup.h"
 #include "hooks.h"
 #include "namespaces.h"
 #include "spec.h"
+
+struct husk_cgroup_join;
 
 struct husk_init_ctx {
   const struct oci_config *config;
@@ -17,7 +18,7 @@ struct husk_init_ctx {
   const char *rootfs; /* absolute, host side */
   struct husk_ns_plan *ns;
   const char *cgroup_path; /* NULL when there is no cgroup */
-  struct husk_cgroup_v1_tasks *cgroup_v1_tasks; /* to join, on v1 hierarchies */
+  struct husk_cgroup_join *cgroup_join; /* what the init joins the cgroup with */
   bool no_pivot;
   int sync_fd;      /* the init's end of the socketpair */
   int state_dirfd;  /* the container's state directory */
