@@ -153,22 +153,26 @@ assert_no_unit() {
 	assert_equal "$(unit_prop "$UNIT" RuntimeMaxUSec)" "16min 40s"
 }
 
-@test "systemd: a bad property annotation is one line, and nothing is made" {
+# refused_with_property NAME VALUE FRAGMENT...: a container with annotation
+# org.systemd.property.NAME = VALUE fails with one line holding the
+# fragments, and leaves no state, process or unit.
+refused_with_property() {
+	local name=$1 value=$2
+	shift 2
 	update_config '.linux.cgroupsPath = "system.slice:husk:'"$ID"'"
-		| .annotations["org.systemd.property.TimeoutStopUSec"] = "soon"'
+		| .annotations["org.systemd.property.'"$name"'"] = "'"$value"'"'
 	run ! "$HUSK" --root "$ROOT" --systemd-cgroup run -d --bundle "$BUNDLE" "$ID"
-	assert_husk_error 'annotations["org.systemd.property.TimeoutStopUSec"]' 'GVariant'
+	assert_husk_error "$@"
 	assert_nothing_left
 	assert_no_unit "$UNIT"
 }
 
+@test "systemd: a bad property annotation is one line, and nothing is made" {
+	refused_with_property TimeoutStopUSec soon 'annotations["org.systemd.property.TimeoutStopUSec"]' 'GVariant'
+}
+
 @test "systemd: a property systemd refuses is its error, and nothing is left" {
-	update_config '.linux.cgroupsPath = "system.slice:husk:'"$ID"'"
-		| .annotations["org.systemd.property.NoSuchPropertyAtAll"] = "true"'
-	run ! "$HUSK" --root "$ROOT" --systemd-cgroup run -d --bundle "$BUNDLE" "$ID"
-	assert_husk_error "systemd: start $UNIT" 'NoSuchPropertyAtAll'
-	assert_nothing_left
-	assert_no_unit "$UNIT"
+	refused_with_property NoSuchPropertyAtAll true "systemd: start $UNIT" 'NoSuchPropertyAtAll'
 }
 
 @test "systemd: run.oci.systemd.subgroup puts the container in a cgroup below its unit (crun)" {
