@@ -58,8 +58,7 @@ static int sd_prepare(struct husk_cgroup *cg, const struct oci_config *config,
     husk_unit_props_add_string(p, "Slice", cg->slice);
     husk_unit_props_add_bool(p, "Delegate", true);
   } else {
-    struct husk_unit_prop *wants = husk_unit_props_add(p, "Wants", HUSK_PROP_STRING);
-    wants->s = xstrdup(cg->slice);
+    husk_unit_props_add_string(p, "Wants", cg->slice);
   }
   /* Not stopped with the slice's dependencies at shutdown before the
    * engine stops it; accounting on, so that systemd enables the
@@ -81,18 +80,6 @@ static int sd_create(struct husk_cgroup *cg, struct husk_error **err) {
   return 0; /* the unit needs the init's pid: made in sd_enter */
 }
 
-/* The init's cgroup, as the kernel sees it (the "0::" line). */
-static char *cgroup_of(pid_t pid) {
-  _cleanup_free_ char *file = xasprintf("/proc/%d/cgroup", (int)pid);
-  _cleanup_free_ char *text = NULL;
-  if (read_file(file, &text, NULL, 0, NULL) < 0)
-    return NULL;
-  for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-    if (str_has_prefix(line, "0::"))
-      return xstrdup(line + 3);
-  return NULL;
-}
-
 static int sd_enter(struct husk_cgroup *cg, pid_t pid, bool cloned_into, struct husk_error **err) {
   (void)cloned_into;
   if (!is_slice(cg)) {
@@ -111,7 +98,7 @@ static int sd_enter(struct husk_cgroup *cg, pid_t pid, bool cloned_into, struct 
       return r;
   } else {
     /* Where systemd put it: the user's manager has its own root. */
-    _cleanup_free_ char *actual = cgroup_of(pid);
+    _cleanup_free_ char *actual = husk_cgroup_of(pid);
     if (actual && strcmp(actual, cg->path) != 0) {
       husk_debug("systemd put %s in %s (not %s)", cg->unit, actual, cg->path);
       free(cg->path);

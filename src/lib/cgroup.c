@@ -93,11 +93,11 @@ const struct husk_cgroup_hierarchy *husk_cgroup_hierarchies(size_t *n) {
   return hierarchies;
 }
 
-/* husk's own cgroup, from the v2 line "0::/path" or else the first v1 line. */
-static char *own_cgroup(void) {
+char *husk_cgroup_of(pid_t pid) {
+  _cleanup_free_ char *file = pid ? xasprintf("/proc/%d/cgroup", (int)pid) : xstrdup("/proc/self/cgroup");
   _cleanup_free_ char *text = NULL;
-  if (read_file("/proc/self/cgroup", &text, NULL, 0, NULL) < 0)
-    return xstrdup("/");
+  if (read_file(file, &text, NULL, 0, NULL) < 0)
+    return NULL;
   char *first = NULL;
   for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
     char *c1 = strchr(line, ':');
@@ -110,6 +110,12 @@ static char *own_cgroup(void) {
       first = c2 + 1;
   }
   return xstrdup(first ? first : "/");
+}
+
+/* husk's own cgroup ("/" when it cannot be read). */
+static char *own_cgroup(void) {
+  char *own = husk_cgroup_of(0);
+  return own ? own : xstrdup("/");
 }
 
 int husk_cgroup_resolve_path(const char *config_path, const char *id, char **out,

@@ -29,6 +29,11 @@ const struct husk_cgroup_hierarchy *husk_cgroup_hierarchies(size_t *n);
 /* Whether `h` is a v1 hierarchy with `controller` ("cpu" in "cpu,cpuacct"). */
 bool husk_cgroup_hierarchy_has(const struct husk_cgroup_hierarchy *h, const char *controller);
 
+/* The cgroup of process `pid` (0: this one), from its v2 line "0::/path"
+ * or else its first v1 line; NULL when /proc/PID/cgroup cannot be read.
+ * malloc'd. */
+char *husk_cgroup_of(pid_t pid);
+
 /* The absolute cgroup path for a container: linux.cgroupsPath absolute as
  * is, relative under husk's own cgroup, empty as /husk/<id>. A path with ".."
  * components is refused. Returns malloc'd text. */
