@@ -198,10 +198,10 @@ int cg_check_rdma_name(const char *name, struct husk_error **err) {
   return 0;
 }
 
-static bool resources_empty(const struct oci_resources *r) {
-  return r->devices_len == 0 && r->memory == NULL && r->cpu == NULL && !r->has_pids_limit &&
-         r->block_io == NULL && r->hugepage_limits_len == 0 && r->network == NULL &&
-         r->rdma_len == 0 && r->unified_len == 0;
+bool husk_resources_set(const struct oci_resources *r, bool with_devices) {
+  return r && ((with_devices && r->devices_len) || r->memory || r->cpu || r->has_pids_limit ||
+               r->block_io || r->hugepage_limits_len || r->network || r->rdma_len ||
+               r->unified_len);
 }
 
 int husk_cgroup_apply_resources(const char *path, const struct oci_resources *r, bool update,
@@ -218,7 +218,7 @@ int husk_cgroup_apply_resources(const char *path, const struct oci_resources *r,
   case HUSK_CGROUP_NONE:
     break;
   }
-  if (resources_empty(r))
+  if (!husk_resources_set(r, true))
     return 0;
   return husk_fail(err, 0, "linux.resources: no cgroup filesystem is mounted on this host");
 }

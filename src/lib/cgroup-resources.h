@@ -15,6 +15,11 @@
 #include "error.h"
 #include "spec.h"
 
+/* Whether `r` asks anything of a cgroup (an empty object asks nothing);
+ * device rules count only with `with_devices`: an unprivileged husk cannot
+ * apply them anyway, so alone they need no cgroup (as runc). */
+bool husk_resources_set(const struct oci_resources *r, bool with_devices);
+
 /* Write every field of `r` into the cgroup `path` (as resolved by
  * husk_cgroup_resolve_path). Errors name the field, the file and the value:
  * "linux.resources.memory.limit: write 1048576 to /sys/fs/cgroup/.../

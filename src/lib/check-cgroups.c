@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup-resources.h"
 #include "check-internal.h"
 #include "json.h"
 #include "utils.h"
@@ -287,12 +288,6 @@ static void check_resources(struct husk_check *ck, const struct oci_resources *r
     check_unified(ck, r, mode);
 }
 
-/* What resources ask at all (an empty object asks nothing). */
-static bool resources_set(const struct oci_resources *r) {
-  return r && (r->devices_len || r->memory || r->cpu || r->has_pids_limit || r->block_io ||
-               r->hugepage_limits_len || r->network || r->rdma_len || r->unified_len);
-}
-
 static void check_path(struct husk_check *ck, const char *path) {
   for (const char *p = path; (p = strstr(p, "..")) != NULL; p += 2) {
     if ((p == path || p[-1] == '/') && (p[2] == '\0' || p[2] == '/')) {
@@ -315,13 +310,13 @@ void check_cgroups(struct husk_check *ck) {
   const struct oci_linux *l = ck->config->linux_;
   const struct oci_resources *r = l ? l->resources : NULL;
   if (ck->opts->cgroups_disabled) {
-    if (resources_set(r))
+    if (husk_resources_set(r, true))
       ignored(ck, "linux.resources", "--cgroup-manager disabled puts the container in no cgroup");
     return;
   }
   enum husk_cgroup_mode mode = husk_cgroup_mode();
   if (mode == HUSK_CGROUP_NONE) {
-    if (resources_set(r))
+    if (husk_resources_set(r, true))
       ignored(ck, "linux.resources", "no cgroup hierarchy is mounted on this host");
     return;
   }

@@ -19,6 +19,8 @@ static void check_one(struct husk_check *ck, const char *kind, size_t i, const s
     check_error(ck, path, "\"%s\" must be an absolute path", h->path);
     return;
   }
+  if (!ck->probe_host)
+    return; /* the program may come later: a hook runs when its time comes */
   struct stat st;
   if (in_container) {
     if (ck->rootfd < 0)

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What the check-*.c files share. Each file checks one part of the config
- * against this host and adds findings; none of them changes anything.
+/* What the check-*.c files share. Each file holds the rules of one part of
+ * the config and adds findings; none of them changes anything. They run
+ * twice: in the plan stage of create, run and exec (probe_host false: only
+ * the config and the host's facts), and in `husk check` (probe_host true:
+ * also the rootfs, bind sources, hook programs, sysctl files, the cgroup
+ * tree).
  *
  * The config may be partial: when it has errors, a field that failed to
  * parse is left unset (a NULL string, a NULL array element), and those
@@ -12,6 +16,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "namespaces.h"
 #include "spec.h"
 
 struct husk_check {
@@ -22,15 +27,15 @@ struct husk_check {
   int rootfd;   /* O_PATH of the rootfs, or -1 */
   struct husk_check_report *report;
   size_t n_config_errors; /* the first findings: errors of the parser */
-  /* The namespaces the container gets: new ones or joined by path. */
-  bool has_ns[8];
-  bool new_ns[8];
+  bool probe_host; /* husk check: also look at the host's files */
+  /* The namespaces the container gets, by enum husk_ns_kind: new ones or
+   * joined by path. */
+  bool has_ns[HUSK_NS_KINDS];
+  bool new_ns[HUSK_NS_KINDS];
 };
 
-/* Index into has_ns/new_ns for a namespace type ("network"), or -1. */
-int check_ns_index(const char *type);
-#define CHECK_NS(ck, type) ((ck)->has_ns[check_ns_index(type)])
-#define CHECK_NEW_NS(ck, type) ((ck)->new_ns[check_ns_index(type)])
+#define CHECK_NS(ck, kind) ((ck)->has_ns[kind])
+#define CHECK_NEW_NS(ck, kind) ((ck)->new_ns[kind])
 
 void check_add(struct husk_check *ck, enum husk_check_severity sev, const char *path,
                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -62,6 +67,9 @@ int check_mount_covering(const struct husk_check *ck, const char *path, size_t b
 /* Capabilities of husk itself: in its bounding set, in its effective set. */
 bool check_host_has_cap(int cap);
 bool check_self_effective_cap(int cap);
+
+/* plan.c: every part's rules, in order. */
+void husk_plan_run_rules(struct husk_check *ck);
 
 /* The parts. */
 void check_root(struct husk_check *ck);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* check: linux.sysctl (exists here, and belongs to a namespace the container
- * has) and linux.devices. */
+/* Rules for linux.sysctl (a name, in a namespace the container has, and in
+ * husk check: there on this host) and linux.devices. */
 #include <string.h>
 #include <unistd.h>
 
@@ -8,23 +8,6 @@
 #include "json.h"
 #include "namespaces.h"
 #include "utils.h"
-
-/* The namespace a sysctl belongs to, or NULL when it is the host's. */
-static const char *sysctl_namespace(const char *key) {
-  static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
-                                    "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
-                                    "kernel.shmmni", "kernel.shm_rmid_forced"};
-  if (str_has_prefix(key, "net."))
-    return "network";
-  if (str_has_prefix(key, "fs.mqueue."))
-    return "ipc";
-  for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
-    if (strcmp(key, ipc[i]) == 0)
-      return "ipc";
-  if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
-    return "uts";
-  return NULL;
-}
 
 static void check_sysctl(struct husk_check *ck, const struct oci_kv *kv) {
   const char *key = kv->key;
@@ -39,29 +22,35 @@ static void check_sysctl(struct husk_check *ck, const struct oci_kv *kv) {
     check_error(ck, path, "\"%s\" conflicts with %s \"%s\": husk (as runc) refuses it",
                 kv->value, field,
                 strcmp(field, "hostname") == 0 ? ck->config->hostname : ck->config->domainname);
-  const char *ns = sysctl_namespace(key);
-  if (ns && !CHECK_NS(ck, ns)) {
+  int ns = husk_sysctl_namespace(key);
+  if (ns < 0) {
+    check_error(ck, path,
+                "not in a namespace of the container's: setting it would change the host "
+                "(runc refuses it too)");
+    return;
+  }
+  if (!CHECK_NS(ck, ns)) {
+    const char *type = husk_ns_kind_type(ns);
     check_error(ck, path,
                 "belongs to the %s namespace, and the container shares the host's: husk would "
                 "change the host's value (add {\"type\": \"%s\"} to linux.namespaces)",
-                ns, ns);
+                type, type);
     return;
   }
+  if (!ck->probe_host)
+    return;
   _cleanup_free_ char *file = xasprintf("/proc/sys/%s", key);
   for (char *p = file + strlen("/proc/sys/"); *p; p++)
     if (*p == '.')
       *p = '/';
   if (access(file, F_OK) < 0) {
-    if (strcmp(ns ? ns : "", "network") == 0 && CHECK_NEW_NS(ck, "network"))
+    if (ns == HUSK_NS_NET && CHECK_NEW_NS(ck, HUSK_NS_NET))
       check_note(ck, path,
                  "not on this host (%s): it may exist in the container's new network namespace",
                  file);
     else
       check_error(ck, path, "no such sysctl on this host (%s is missing)", file);
-    return;
   }
-  if (ns == NULL)
-    check_warning(ck, path, "is not namespaced: husk would change it for the whole host");
 }
 
 static void check_devices(struct husk_check *ck, const struct oci_linux *l) {

@@ -23,6 +23,13 @@ void check_root(struct husk_check *ck) {
   }
   if (root->path == NULL)
     return; /* a config error already */
+  /* "" would make the bundle itself the container's root. */
+  if (root->path[0] == '\0') {
+    check_error(ck, "root.path", "must not be empty");
+    return;
+  }
+  if (!ck->probe_host)
+    return; /* create resolves and opens it itself */
   _cleanup_free_ char *joined =
       root->path[0] == '/' ? xstrdup(root->path) : xasprintf("%s/%s", ck->bundle, root->path);
   char real[PATH_MAX];
@@ -41,7 +48,7 @@ void check_root(struct husk_check *ck) {
   ck->rootfd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ck->rootfd < 0)
     check_error(ck, "root.path", "open %s: %s", joined, strerror(errno));
-  else if (root->readonly && !CHECK_NEW_NS(ck, "mount"))
+  else if (root->readonly && !CHECK_NEW_NS(ck, HUSK_NS_MOUNT))
     check_warning(ck, "root.readonly",
                   "without a new mount namespace the read-only bind mount of the rootfs is made "
                   "in the caller's (the host's) mount namespace: %s",
@@ -95,7 +102,7 @@ static void check_type(struct husk_check *ck, size_t i, const struct oci_mount *
                 m->type ? "\"none\"" : "missing");
     return;
   }
-  if (in_proc_filesystems(m->type))
+  if (!ck->probe_host || in_proc_filesystems(m->type))
     return;
   _cleanup_free_ char *module = fs_module(m->type);
   if (module)
@@ -203,6 +210,8 @@ static int check_source(struct husk_check *ck, size_t i, const struct oci_mount 
     check_error(ck, path, "missing: a bind mount needs a source");
     return -1;
   }
+  if (!ck->probe_host)
+    return -1;
   _cleanup_free_ char *src =
       m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", ck->bundle, m->source);
   if (stat(src, st) < 0) {
@@ -281,7 +290,7 @@ void check_mounts(struct husk_check *ck) {
       check_destination(ck, i, m, have_src ? &src : NULL, o.bind);
     husk_mount_opts_clear(&o);
   }
-  if (c->mounts_len > 0 && !CHECK_NS(ck, "mount"))
+  if (c->mounts_len > 0 && !CHECK_NS(ck, HUSK_NS_MOUNT))
     check_warning(ck, "mounts",
                   "without a mount namespace these mounts are made in the caller's (the host's) "
                   "mount namespace: %s",
@@ -290,10 +299,10 @@ void check_mounts(struct husk_check *ck) {
   const struct oci_linux *l = c->linux_;
   if (l == NULL)
     return;
-  if (l->masked_paths_len > 0 && !CHECK_NEW_NS(ck, "mount"))
+  if (l->masked_paths_len > 0 && !CHECK_NEW_NS(ck, HUSK_NS_MOUNT))
     check_error(ck, "linux.maskedPaths", "masked paths need a new mount namespace: %s",
                 add_mount_ns);
-  if (l->readonly_paths_len > 0 && !CHECK_NEW_NS(ck, "mount"))
+  if (l->readonly_paths_len > 0 && !CHECK_NEW_NS(ck, HUSK_NS_MOUNT))
     check_error(ck, "linux.readonlyPaths", "readonly paths need a new mount namespace: %s",
                 add_mount_ns);
   const char *p = l->rootfs_propagation;
@@ -305,7 +314,7 @@ void check_mounts(struct husk_check *ck) {
       ok |= strcmp(p, known[k]) == 0;
     if (!ok)
       check_error(ck, "linux.rootfsPropagation", "unknown value \"%s\"", p);
-    else if (!CHECK_NEW_NS(ck, "mount"))
+    else if (!CHECK_NEW_NS(ck, HUSK_NS_MOUNT))
       check_warning(ck, "linux.rootfsPropagation",
                     "ignored without a new mount namespace: husk never changes the propagation "
                     "of a mount namespace it did not make");

@@ -3,6 +3,7 @@
  * user namespace and its id mappings, hostname without a uts namespace. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,16 +21,6 @@
 
 #define MAX_MAP_LINES 340 /* the kernel's limit since Linux 4.15 */
 
-/* "network" for CLONE_NEWNET, the name the config uses. */
-static const char *type_name(int flag) {
-  static const char *const types[] = {"pid", "network", "mount",  "ipc",
-                                      "uts", "user",    "cgroup", "time"};
-  for (size_t i = 0; i < ARRAY_SIZE(types); i++)
-    if (husk_ns_flag(types[i]) == flag)
-      return types[i];
-  return "unknown";
-}
-
 static void check_join(struct husk_check *ck, size_t i, const struct oci_namespace *ns, int flag) {
   _cleanup_free_ char *path = xasprintf("linux.namespaces[%zu].path", i);
   _cleanup_close_ int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
@@ -41,7 +32,7 @@ static void check_join(struct husk_check *ck, size_t i, const struct oci_namespa
   if (actual < 0 && errno == ENOTTY)
     check_error(ck, path, "%s is not a namespace file", ns->path);
   else if (actual >= 0 && actual != flag)
-    check_error(ck, path, "%s is a namespace of type %s, not %s", ns->path, type_name(actual),
+    check_error(ck, path, "%s is a namespace of type %s, not %s", ns->path, husk_ns_type_name(actual),
                 ns->type);
 }
 
@@ -74,7 +65,7 @@ static void check_time_offsets(struct husk_check *ck, const struct oci_linux *l)
     else if (t->nanosecs >= 1000000000)
       check_error(ck, path, "nanosecs %u is not below one second", t->nanosecs);
   }
-  if (l->time_offsets_len && !CHECK_NEW_NS(ck, "time"))
+  if (l->time_offsets_len && !CHECK_NEW_NS(ck, HUSK_NS_TIME))
     check_warning(ck, "linux.timeOffsets",
                   "ignored without a new time namespace: add "
                   "{\"type\": \"time\"} to linux.namespaces");
@@ -94,6 +85,11 @@ static void check_map(struct husk_check *ck, const char *name, const struct oci_
     if (m[i].size == 0) {
       _cleanup_free_ char *size = xasprintf("%s.size", path);
       check_error(ck, size, "must be greater than 0");
+      continue;
+    }
+    if ((uint64_t)m[i].container_id + m[i].size > UINT32_MAX + 1ULL ||
+        (uint64_t)m[i].host_id + m[i].size > UINT32_MAX + 1ULL) {
+      check_error(ck, path, "the range goes past id 4294967295");
       continue;
     }
     for (size_t k = 0; k < i; k++) {
@@ -118,8 +114,8 @@ static bool covers(const struct oci_id_mapping *m, size_t n, uint32_t id) {
 
 static void check_user_ns(struct husk_check *ck, const struct oci_linux *l) {
   size_t nu = l ? l->uid_mappings_len : 0, ng = l ? l->gid_mappings_len : 0;
-  if (!CHECK_NEW_NS(ck, "user")) {
-    const char *why = CHECK_NS(ck, "user")
+  if (!CHECK_NEW_NS(ck, HUSK_NS_USER)) {
+    const char *why = CHECK_NS(ck, HUSK_NS_USER)
                           ? "the user namespace is joined by path and has its mappings already: "
                             "remove these"
                           : "mappings need a new user namespace: add {\"type\": \"user\"} to "
@@ -171,10 +167,15 @@ void check_namespaces(struct husk_check *ck) {
     check_time_offsets(ck, l);
   }
   check_user_ns(ck, l);
-  static const char need_uts[] =
-      "needs a uts namespace: add {\"type\": \"uts\"} to linux.namespaces";
-  if (c->hostname && c->hostname[0] && !CHECK_NS(ck, "uts"))
-    check_error(ck, "hostname", "%s", need_uts);
-  if (c->domainname && c->domainname[0] && !CHECK_NS(ck, "uts"))
-    check_error(ck, "domainname", "%s", need_uts);
+  /* sethostname and setdomainname take at most 64 bytes. */
+  const char *fields[] = {"hostname", "domainname"};
+  const char *values[] = {c->hostname, c->domainname};
+  for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+    if (values[i] == NULL || values[i][0] == '\0')
+      continue;
+    if (!CHECK_NS(ck, HUSK_NS_UTS))
+      check_error(ck, fields[i], "needs a uts namespace: add {\"type\": \"uts\"} to linux.namespaces");
+    else if (strlen(values[i]) > HOST_NAME_MAX)
+      check_error(ck, fields[i], "%zu bytes long, the most is %d", strlen(values[i]), HOST_NAME_MAX);
+  }
 }

@@ -52,7 +52,7 @@ static void check_device(struct husk_check *ck, const struct oci_linux *l, size_
     check_error(ck, path, "no network interface \"%s\" on this host", d->host_name);
     return;
   }
-  if (!CHECK_NEW_NS(ck, "network"))
+  if (!CHECK_NEW_NS(ck, HUSK_NS_NET))
     return; /* a joined namespace keeps it when the container goes */
   /* Physical interfaces have a device behind them in sysfs. */
   _cleanup_free_ char *sys = xasprintf("/sys/class/net/%s/device", d->host_name);
@@ -74,7 +74,7 @@ void check_net_devices(struct husk_check *ck) {
   if (l == NULL || l->net_devices_len == 0 || check_config_error_at(ck, "linux.netDevices"))
     return;
   const char *joined = joined_netns_path(l);
-  if (!CHECK_NS(ck, "network")) {
+  if (!CHECK_NS(ck, HUSK_NS_NET)) {
     check_error(ck, "linux.netDevices",
                 "the container shares husk's network namespace, so there is nowhere to move "
                 "the devices: add {\"type\": \"network\"} to linux.namespaces");
@@ -87,7 +87,7 @@ void check_net_devices(struct husk_check *ck) {
                 joined);
     return;
   }
-  if (CHECK_NEW_NS(ck, "network") && CHECK_NS(ck, "user") && !CHECK_NEW_NS(ck, "user"))
+  if (CHECK_NEW_NS(ck, HUSK_NS_NET) && CHECK_NS(ck, HUSK_NS_USER) && !CHECK_NEW_NS(ck, HUSK_NS_USER))
     check_error(ck, "linux.netDevices",
                 "a new network namespace inside a joined user namespace is not supported: join "
                 "a network namespace by path too");

@@ -18,16 +18,6 @@
 
 #define MAX_SYMLINKS 40
 
-static const char *const ns_types[] = {"pid", "network", "mount",  "ipc",
-                                       "uts", "user",    "cgroup", "time"};
-
-int check_ns_index(const char *type) {
-  for (size_t i = 0; type && i < ARRAY_SIZE(ns_types); i++)
-    if (strcmp(ns_types[i], type) == 0)
-      return (int)i;
-  return -1;
-}
-
 const char *husk_check_severity_name(enum husk_check_severity s) {
   switch (s) {
   case HUSK_CHECK_ERROR:
@@ -48,14 +38,14 @@ void check_add(struct husk_check *ck, enum husk_check_severity sev, const char *
   if (vasprintf(&msg, fmt, ap) < 0)
     msg = NULL;
   va_end(ap);
+  /* One finding, one line: control characters written as \n, \xNN. */
+  char *line = msg ? husk_one_line(msg) : NULL;
+  free(msg);
+  msg = line;
   if (msg == NULL) {
     fputs("husk: out of memory\n", stderr);
     abort();
   }
-  /* One finding, one line. */
-  for (char *p = msg; *p; p++)
-    if (*p == '\n' || *p == '\r')
-      *p = ' ';
   r->findings = realloc(r->findings, (r->len + 1) * sizeof(*r->findings));
   if (r->findings == NULL) {
     fputs("husk: out of memory\n", stderr);
@@ -325,19 +315,6 @@ static void add_config_errors(struct husk_check *ck, const char *text, size_t le
   ck->n_config_errors = ck->report->len;
 }
 
-/* Which namespaces the container will be in, new or joined. */
-static void plan_namespaces(struct husk_check *ck) {
-  const struct oci_linux *l = ck->config->linux_;
-  for (size_t i = 0; l && i < l->namespaces_len; i++) {
-    int k = check_ns_index(l->namespaces[i].type);
-    if (k < 0)
-      continue;
-    ck->has_ns[k] = true;
-    if (l->namespaces[i].path == NULL || l->namespaces[i].path[0] == '\0')
-      ck->new_ns[k] = true;
-  }
-}
-
 int husk_check_bundle(const char *bundle, const struct husk_check_options *opts,
                       struct husk_check_report *out, struct husk_error **err) {
   static const struct husk_check_options no_options;
@@ -360,23 +337,11 @@ int husk_check_bundle(const char *bundle, const struct husk_check_options *opts,
       .bundle = xstrdup(real),
       .rootfd = -1,
       .report = out,
+      .probe_host = true,
   };
   add_config_errors(&ck, text, len);
-  if (ck.config) {
-    plan_namespaces(&ck);
-    check_root(&ck);
-    check_process(&ck);
-    check_capabilities(&ck);
-    check_mounts(&ck);
-    check_namespaces(&ck);
-    check_linux(&ck);
-    check_intelrdt(&ck);
-    check_net_devices(&ck);
-    check_memory_policy(&ck);
-    check_seccomp(&ck);
-    check_cgroups(&ck);
-    check_hooks(&ck);
-  }
+  if (ck.config)
+    husk_plan_run_rules(&ck);
   if (ck.rootfd >= 0)
     close(ck.rootfd);
   free(ck.rootfs);

@@ -34,6 +34,7 @@
 #include "mountopts.h"
 #include "mempolicy.h"
 #include "namespaces.h"
+#include "plan.h"
 #include "netdev.h"
 #include "pidfd.h"
 #include "process.h"
@@ -105,60 +106,9 @@ static int adapt_to_caller_env(struct oci_config *c, int *preserve_fds, struct h
   return 0;
 }
 
-/* Config checks that need the runtime's view, before anything is made. */
-static int validate_config(const struct oci_config *c, const struct husk_create_options *opts,
-                           const char *name, struct husk_error **err) {
-  if (c->process == NULL)
-    return husk_fail(err, 0, "%s: process: a container needs a process to run", name);
-  if (c->process->args_len == 0)
-    return husk_fail(err, 0, "%s: process.args: must name the program to run", name);
-  if (c->root == NULL || c->root->path == NULL)
-    return husk_fail(err, 0, "%s: root.path: missing required field", name);
-  /* "" would make the bundle itself the container's root. */
-  if (c->root->path[0] == '\0')
-    return husk_fail(err, 0, "%s: root.path: must not be empty", name);
-  /* sethostname and setdomainname take at most 64 bytes: say so before
-   * anything is made, not from the container's init. */
-  const char *names[] = {"hostname", "domainname"};
-  const char *values[] = {c->hostname, c->domainname};
-  for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-    if (values[i] && strlen(values[i]) > HOST_NAME_MAX)
-      return husk_fail(err, 0, "%s: %s: %zu bytes long, the most is %d", name, names[i],
-                       strlen(values[i]), HOST_NAME_MAX);
-  for (size_t i = 0; i < c->mounts_len; i++) {
-    struct husk_mount_opts o;
-    struct husk_error *e = NULL;
-    int r = husk_mount_opts_parse(c->mounts[i].options, c->mounts[i].options_len,
-                                  c->mounts[i].type, &o, &e);
-    husk_mount_opts_clear(&o);
-    if (r < 0) {
-      husk_fail(err, 0, "%s: mounts[%zu]: %s", name, i, e->msg);
-      husk_error_free(e);
-      return r;
-    }
-  }
-  for (size_t i = 0; c->linux_ && i < c->linux_->sysctl_len; i++) {
-    const struct oci_kv *kv = &c->linux_->sysctl[i];
-    const char *field = husk_sysctl_conflict(c, kv);
-    if (field)
-      return husk_fail(err, 0, "%s: linux.sysctl[\"%s\"]: \"%s\" conflicts with %s \"%s\"",
-                       name, kv->key, kv->value, field,
-                       strcmp(field, "hostname") == 0 ? c->hostname : c->domainname);
-  }
-  if (c->linux_ && husk_annotation_on(c, HUSK_ANN_SECCOMP_FAIL_UNKNOWN) &&
-      husk_seccomp_check_known(c->linux_->seccomp, err) < 0) {
-    husk_error_prefix(err, "%s: ", name);
-    return -EINVAL;
-  }
-  const struct oci_process *p = c->process;
-  for (size_t i = 0; i < p->rlimits_len; i++)
-    if (p->rlimits[i].soft > p->rlimits[i].hard)
-      return husk_fail(err, 0, "%s: process.rlimits[%zu]: %s soft limit %llu is above its hard limit %llu",
-                       name, i, p->rlimits[i].type, (unsigned long long)p->rlimits[i].soft,
-                       (unsigned long long)p->rlimits[i].hard);
-  if (p->has_oom_score_adj && (p->oom_score_adj < -1000 || p->oom_score_adj > 1000))
-    return husk_fail(err, 0, "%s: process.oomScoreAdj: %d is outside -1000..1000", name,
-                     p->oom_score_adj);
+/* What the command line asks of a config, before anything is made. */
+static int validate_invocation(const struct oci_config *c, const struct husk_create_options *opts,
+                               const char *name, struct husk_error **err) {
   if (c->process->terminal && opts->console_socket == NULL && !opts->foreground)
     return husk_fail(err, 0,
                      "%s: process.terminal is true, but a detached container needs "
@@ -278,49 +228,9 @@ static void create_rollback(struct create_job *job) {
     husk_state_dir_remove(job->ctx->root, job->id, NULL);
 }
 
-/* Limits that need a cgroup; device rules alone do not count, since an
- * unprivileged husk cannot apply them anyway (as runc). */
-static bool asks_for_resources(const struct oci_config *c) {
-  const struct oci_resources *r = c->linux_ ? c->linux_->resources : NULL;
-  return r && (r->memory || r->cpu || r->has_pids_limit || r->block_io || r->hugepage_limits_len ||
-               r->network || r->rdma_len || r->unified_len);
-}
-
 static bool cgroup_is_optional(const struct oci_config *c, const struct husk_error *e) {
   return (geteuid() != 0 || husk_in_user_namespace()) && e && (e->errno_ == EACCES || e->errno_ == EPERM || e->errno_ == EROFS) &&
-         !asks_for_resources(c);
-}
-
-static bool use_cgroup(const struct husk_context *ctx) {
-  return ctx->cgroup_manager != HUSK_CGROUP_MANAGER_DISABLED &&
-         husk_cgroup_mode() != HUSK_CGROUP_NONE;
-}
-
-/* The config's features that need the host's view (its interfaces, memory
- * nodes, resctrl) to be judged; their errors name the config file. */
-static int validate_features(struct create_job *job, const char *name, struct husk_error **err) {
-  const struct oci_linux *l = job->config->linux_;
-  if (husk_netdev_validate(l, &job->ns, err) < 0 || husk_mempolicy_validate(l, err) < 0 ||
-      husk_rdt_plan_config(job->config, job->id, &job->rdt, err) < 0) {
-    husk_error_prefix(err, "%s: ", name);
-    return -EINVAL;
-  }
-  return 0;
-}
-
-/* linux.resources rules that need nothing but the host's cgroup tree. */
-static int validate_resources(const struct husk_context *ctx, const struct oci_config *c,
-                              const char *name, struct husk_error **err) {
-  const struct oci_resources *r = c->linux_ ? c->linux_->resources : NULL;
-  if (r == NULL || !use_cgroup(ctx))
-    return 0;
-  for (size_t i = 0; i < r->unified_len; i++) {
-    _cleanup_free_ char *problem = husk_cgroup_unified_key_problem(r->unified[i].key);
-    if (problem)
-      return husk_fail(err, 0, "%s: linux.resources.unified[\"%s\"]: %s", name,
-                       r->unified[i].key, problem);
-  }
-  return 0;
+         !husk_resources_set(c->linux_ ? c->linux_->resources : NULL, false);
 }
 
 /* /sys/fs/cgroup mounted read-write in the container (runc's test). */
@@ -516,14 +426,14 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
     return -EINVAL;
   husk_phase("parse");
   int preserve_fds = opts->preserve_fds;
-  if ((ret = validate_config(job.config, opts, config_name, err)) < 0 ||
-      (ret = validate_resources(ctx, job.config, config_name, err)) < 0 ||
+  /* The plan stage: every rule of the config, before anything is made. */
+  struct husk_check_options plan_opts = husk_plan_options(ctx);
+  if ((ret = husk_plan_config(job.config, bundle, config_name, &plan_opts, err)) < 0 ||
+      (ret = validate_invocation(job.config, opts, config_name, err)) < 0 ||
       (ret = adapt_to_caller_env(job.config, &preserve_fds, err)) < 0 ||
       (ret = resolve_rootfs(bundle, job.config, &job.rootfs, err)) < 0 ||
       (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0 ||
-      (ret = husk_idmap_validate(job.config->linux_, job.ns.new_user_ns, err)) < 0 ||
-      (ret = husk_ns_check_sysctls(&job.ns, job.config->linux_, err)) < 0 ||
-      (ret = validate_features(&job, config_name, err)) < 0 ||
+      (ret = husk_rdt_plan_config(job.config, id, &job.rdt, err)) < 0 ||
       (ret = husk_hook_io_open(job.config, &job.hook_io, err)) < 0)
     goto out;
 

@@ -11,50 +11,6 @@
 
 #include "utils.h"
 
-#define MAX_LINES 340 /* the kernel's limit since Linux 4.15 */
-
-static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
-  return a < b + blen && b < a + alen;
-}
-
-static int check_map(const struct oci_id_mapping *m, size_t n, const char *name,
-                     struct husk_error **err) {
-  if (n > MAX_LINES)
-    return husk_fail(err, 0, "linux.%s: %zu lines, the kernel takes at most %d", name, n, MAX_LINES);
-  for (size_t i = 0; i < n; i++) {
-    if (m[i].size == 0)
-      return husk_fail(err, 0, "linux.%s[%zu].size: must be greater than 0", name, i);
-    if ((uint64_t)m[i].container_id + m[i].size > UINT32_MAX + 1ULL ||
-        (uint64_t)m[i].host_id + m[i].size > UINT32_MAX + 1ULL)
-      return husk_fail(err, 0, "linux.%s[%zu]: the range goes past id 4294967295", name, i);
-    for (size_t k = 0; k < i; k++) {
-      if (overlap(m[i].container_id, m[i].size, m[k].container_id, m[k].size))
-        return husk_fail(err, 0, "linux.%s[%zu]: container ids overlap those of [%zu]", name, i, k);
-      if (overlap(m[i].host_id, m[i].size, m[k].host_id, m[k].size))
-        return husk_fail(err, 0, "linux.%s[%zu]: host ids overlap those of [%zu]", name, i, k);
-    }
-  }
-  return 0;
-}
-
-int husk_idmap_validate(const struct oci_linux *l, bool new_user_ns, struct husk_error **err) {
-  size_t nu = l ? l->uid_mappings_len : 0, ng = l ? l->gid_mappings_len : 0;
-  if (!new_user_ns) {
-    if (nu || ng)
-      return husk_fail(err, 0,
-                       "linux.uidMappings and gidMappings need a new user namespace: add "
-                       "{\"type\": \"user\"} to linux.namespaces");
-    return 0;
-  }
-  if (nu == 0 || ng == 0)
-    return husk_fail(err, 0, "linux.%s: a new user namespace needs mappings",
-                     nu == 0 ? "uidMappings" : "gidMappings");
-  if (check_map(l->uid_mappings, nu, "uidMappings", err) < 0 ||
-      check_map(l->gid_mappings, ng, "gidMappings", err) < 0)
-    return -EINVAL;
-  return 0;
-}
-
 bool husk_idmap_to_host(const struct oci_id_mapping *m, size_t n, uint32_t container_id,
                         uint32_t *host_id) {
   for (size_t i = 0; i < n; i++)

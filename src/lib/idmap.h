@@ -10,9 +10,6 @@
 #include "error.h"
 #include "spec.h"
 
-/* Maps are required with a new user namespace and refused without one;
- * overlapping ranges and more lines than the kernel takes are errors. */
-int husk_idmap_validate(const struct oci_linux *l, bool new_user_ns, struct husk_error **err);
 /* Write /proc/PID/{uid,gid}_map: directly as root, through newuidmap and
  * newgidmap (Debian's uidmap) when husk runs unprivileged. */
 int husk_idmap_write(pid_t pid, const struct oci_linux *l, struct husk_error **err);

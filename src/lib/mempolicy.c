@@ -245,23 +245,6 @@ static int parse_config(const struct oci_memory_policy *policy, struct husk_memp
   return 0;
 }
 
-int husk_mempolicy_validate(const struct oci_linux *linux_, struct husk_error **err) {
-  if (linux_ == NULL || linux_->memory_policy == NULL)
-    return 0;
-  struct husk_mempolicy mp;
-  if (parse_config(linux_->memory_policy, &mp, err) < 0)
-    return -EINVAL;
-  unsigned long host[HUSK_MPOL_LONGS];
-  if (husk_mempolicy_host_nodes(host) && husk_mempolicy_no_host_node(&mp, host)) {
-    _cleanup_free_ char *have = husk_mempolicy_format_nodes(host);
-    return husk_fail(err, 0,
-                     "linux.memoryPolicy.nodes: none of \"%s\" is a memory node of "
-                     "this host (it has %s)",
-                     linux_->memory_policy->nodes, have);
-  }
-  return 0;
-}
-
 int husk_mempolicy_apply(const struct oci_linux *linux_, struct husk_error **err) {
   if (linux_ == NULL || linux_->memory_policy == NULL)
     return 0;

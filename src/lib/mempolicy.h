@@ -50,9 +50,6 @@ char *husk_mempolicy_format_nodes(const unsigned long mask[HUSK_MPOL_LONGS]);
 const char *const *husk_mempolicy_mode_names(void);
 const char *const *husk_mempolicy_flag_names(void);
 
-/* Before anything is made: parse, and the nodes against this host. */
-int husk_mempolicy_validate(const struct oci_linux *linux_, struct husk_error **err);
-
 /* In the init and in exec'd processes: set_mempolicy(2) for this task. */
 int husk_mempolicy_apply(const struct oci_linux *linux_, struct husk_error **err);
 

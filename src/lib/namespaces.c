@@ -19,21 +19,34 @@
 #endif
 
 static const struct {
-  const char *type;
-  const char *proc;
+  const char *type; /* in the config */
+  const char *proc; /* under /proc/PID/ns */
   int flag;
-} ns_table[] = {
-    {"user", "user", CLONE_NEWUSER},    {"pid", "pid", CLONE_NEWPID},
-    {"network", "net", CLONE_NEWNET},   {"mount", "mnt", CLONE_NEWNS},
-    {"ipc", "ipc", CLONE_NEWIPC},       {"uts", "uts", CLONE_NEWUTS},
-    {"cgroup", "cgroup", CLONE_NEWCGROUP}, {"time", "time", CLONE_NEWTIME},
+} ns_table[HUSK_NS_KINDS] = {
+    [HUSK_NS_USER] = {"user", "user", CLONE_NEWUSER},
+    [HUSK_NS_PID] = {"pid", "pid", CLONE_NEWPID},
+    [HUSK_NS_NET] = {"network", "net", CLONE_NEWNET},
+    [HUSK_NS_MOUNT] = {"mount", "mnt", CLONE_NEWNS},
+    [HUSK_NS_IPC] = {"ipc", "ipc", CLONE_NEWIPC},
+    [HUSK_NS_UTS] = {"uts", "uts", CLONE_NEWUTS},
+    [HUSK_NS_CGROUP] = {"cgroup", "cgroup", CLONE_NEWCGROUP},
+    [HUSK_NS_TIME] = {"time", "time", CLONE_NEWTIME},
 };
 
-int husk_ns_flag(const char *type) {
-  for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
+int husk_ns_kind(const char *type) {
+  for (size_t i = 0; type && i < ARRAY_SIZE(ns_table); i++)
     if (strcmp(ns_table[i].type, type) == 0)
-      return ns_table[i].flag;
-  return 0;
+      return (int)i;
+  return -1;
+}
+
+const char *husk_ns_kind_type(enum husk_ns_kind kind) {
+  return kind < HUSK_NS_KINDS ? ns_table[kind].type : "?";
+}
+
+int husk_ns_flag(const char *type) {
+  int kind = husk_ns_kind(type);
+  return kind < 0 ? 0 : ns_table[kind].flag;
 }
 
 const char *husk_ns_proc_name(int flag) {
@@ -43,7 +56,7 @@ const char *husk_ns_proc_name(int flag) {
   return "?";
 }
 
-static const char *type_name(int flag) {
+const char *husk_ns_type_name(int flag) {
   for (size_t i = 0; i < ARRAY_SIZE(ns_table); i++)
     if (ns_table[i].flag == flag)
       return ns_table[i].type;
@@ -54,7 +67,7 @@ int husk_ns_plan_init(struct husk_ns_plan *plan, const struct oci_linux *linux_,
                       struct husk_error **err) {
   memset(plan, 0, sizeof(*plan));
   plan->own_pid_ns_fd = -1;
-  for (int i = 0; i < HUSK_NS_MAX; i++)
+  for (int i = 0; i < HUSK_NS_KINDS; i++)
     plan->joins[i].fd = -1;
   if (linux_ == NULL)
     return 0;
@@ -98,7 +111,7 @@ int husk_ns_plan_init(struct husk_ns_plan *plan, const struct oci_linux *linux_,
         close(fd);
         husk_ns_plan_close(plan);
         return husk_fail(err, 0, "linux.namespaces[%zu].path %s: not a %s namespace", i, ns->path,
-                         type_name(flag));
+                         husk_ns_type_name(flag));
       }
       plan->joins[plan->n_joins++] = (struct husk_ns_join){.flag = flag, .fd = fd, .path = ns->path};
       plan->joined_user_ns |= flag == CLONE_NEWUSER;
@@ -161,7 +174,7 @@ int husk_ns_join_all(struct husk_ns_plan *plan, struct husk_error **err) {
     if (j->flag == CLONE_NEWPID)
       continue;
     if (setns(j->fd, j->flag) < 0)
-      return husk_fail(err, errno, "join %s namespace %s", type_name(j->flag), j->path);
+      return husk_fail(err, errno, "join %s namespace %s", husk_ns_type_name(j->flag), j->path);
     close(j->fd);
     j->fd = -1;
   }
@@ -201,34 +214,18 @@ const char *husk_sysctl_conflict(const struct oci_config *c, const struct oci_kv
   return NULL;
 }
 
-int husk_ns_check_sysctls(const struct husk_ns_plan *plan, const struct oci_linux *linux_,
-                          struct husk_error **err) {
+int husk_sysctl_namespace(const char *key) {
   static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb",  "kernel.msgmni",
                                          "kernel.sem",    "kernel.shmall",  "kernel.shmmax",
                                          "kernel.shmmni", "kernel.shm_rmid_forced"};
-  for (size_t i = 0; linux_ && i < linux_->sysctl_len; i++) {
-    const char *key = linux_->sysctl[i].key;
-    const char *ns = NULL;
-    bool ok = false;
-    for (size_t k = 0; k < ARRAY_SIZE(ipc_keys) && ns == NULL; k++)
-      if (strcmp(key, ipc_keys[k]) == 0)
-        ns = "ipc", ok = plan->has_ipc_ns;
-    if (ns == NULL && str_has_prefix(key, "fs.mqueue."))
-      ns = "ipc", ok = plan->has_ipc_ns;
-    if (ns == NULL && str_has_prefix(key, "net."))
-      ns = "network", ok = plan->has_net_ns;
-    if (ns == NULL && (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0))
-      ns = "uts", ok = plan->has_uts_ns;
-    if (ns == NULL)
-      return husk_fail(err, 0,
-                       "linux.sysctl[\"%s\"]: not in a namespace of the container's: setting it "
-                       "would change the host",
-                       key);
-    if (!ok)
-      return husk_fail(err, 0,
-                       "linux.sysctl[\"%s\"]: needs the container's own %s namespace (add "
-                       "{\"type\": \"%s\"} to linux.namespaces)",
-                       key, ns, ns);
-  }
-  return 0;
+  if (str_has_prefix(key, "net."))
+    return HUSK_NS_NET;
+  if (str_has_prefix(key, "fs.mqueue."))
+    return HUSK_NS_IPC;
+  for (size_t i = 0; i < ARRAY_SIZE(ipc_keys); i++)
+    if (strcmp(key, ipc_keys[i]) == 0)
+      return HUSK_NS_IPC;
+  if (strcmp(key, "kernel.hostname") == 0 || strcmp(key, "kernel.domainname") == 0)
+    return HUSK_NS_UTS;
+  return -1;
 }

@@ -9,7 +9,20 @@
 #include "error.h"
 #include "spec.h"
 
-#define HUSK_NS_MAX 8
+/* The kinds of namespace, in the order joins happen (user first). Every
+ * table of namespaces is indexed by this and sized HUSK_NS_KINDS, so that a
+ * new kind is added here and nowhere else. */
+enum husk_ns_kind {
+  HUSK_NS_USER,
+  HUSK_NS_PID,
+  HUSK_NS_NET,
+  HUSK_NS_MOUNT,
+  HUSK_NS_IPC,
+  HUSK_NS_UTS,
+  HUSK_NS_CGROUP,
+  HUSK_NS_TIME,
+  HUSK_NS_KINDS
+};
 
 struct husk_ns_join {
   int flag; /* CLONE_NEW* */
@@ -30,10 +43,17 @@ struct husk_ns_plan {
   bool has_uts_ns;
   bool has_ipc_ns;
   bool has_net_ns;
-  struct husk_ns_join joins[HUSK_NS_MAX]; /* user first */
+  struct husk_ns_join joins[HUSK_NS_KINDS]; /* user first */
   int own_pid_ns_fd; /* husk's pid_for_children while a joined one is set */
   int n_joins;
 };
+
+/* "network" -> HUSK_NS_NET; -1 for an unknown name (or NULL). */
+int husk_ns_kind(const char *type);
+/* HUSK_NS_NET -> "network", the name the config uses. */
+const char *husk_ns_kind_type(enum husk_ns_kind kind);
+/* CLONE_NEWNET -> "network"; "?" for anything else. */
+const char *husk_ns_type_name(int flag);
 
 /* "network" -> CLONE_NEWNET; 0 for an unknown name. */
 int husk_ns_flag(const char *type);
@@ -46,16 +66,14 @@ int husk_ns_plan_init(struct husk_ns_plan *plan, const struct oci_linux *linux_,
                       struct husk_error **err);
 void husk_ns_plan_close(struct husk_ns_plan *plan);
 
+/* The namespace a sysctl belongs to (HUSK_NS_IPC, _NET or _UTS), or -1
+ * when it is the host's: setting it would change the whole host. */
+int husk_sysctl_namespace(const char *key);
+
 /* "hostname" or "domainname" when the sysctl kernel.hostname or
  * kernel.domainname sets another value than that field of the config (runc
  * refuses it), else NULL. */
 const char *husk_sysctl_conflict(const struct oci_config *c, const struct oci_kv *sysctl);
-
-/* linux.sysctl may only set what belongs to the container's own
- * namespaces (ipc, net, uts): anything else would change the host (as runc
- * refuses too). */
-int husk_ns_check_sysctls(const struct husk_ns_plan *plan, const struct oci_linux *linux_,
-                          struct husk_error **err);
 
 /* In the parent before clone: join a pid namespace given by path (it only
  * changes the namespace of the parent's future children). */

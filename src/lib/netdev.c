@@ -55,60 +55,6 @@ static int joined_netns(const struct husk_ns_plan *ns, const char **path) {
   return -1;
 }
 
-static bool is_own_netns(int fd) {
-  struct stat a, b;
-  return fstat(fd, &a) == 0 && stat("/proc/self/ns/net", &b) == 0 && a.st_dev == b.st_dev &&
-         a.st_ino == b.st_ino;
-}
-
-int husk_netdev_validate(const struct oci_linux *l, const struct husk_ns_plan *ns,
-                         struct husk_error **err) {
-  if (l == NULL || l->net_devices_len == 0)
-    return 0;
-  if (!ns->has_net_ns)
-    return husk_fail(err, 0,
-                     "linux.netDevices: the container shares husk's network "
-                     "namespace, so there is nowhere to move the devices: add {\"type\": "
-                     "\"network\"} to linux.namespaces");
-  if (ns->unshare_flags & CLONE_NEWNET)
-    return husk_fail(err, 0,
-                     "linux.netDevices: a new network namespace inside a joined user "
-                     "namespace is not supported: join a network namespace by path too");
-  const char *path = NULL;
-  int joined = joined_netns(ns, &path);
-  if (joined >= 0 && is_own_netns(joined))
-    return husk_fail(err, 0,
-                     "linux.netDevices: linux.namespaces joins %s, husk's own "
-                     "network namespace, where the devices are already",
-                     path);
-  if (geteuid() != 0)
-    return husk_fail(err, 0,
-                     "linux.netDevices: moving host network interfaces needs root");
-  for (size_t i = 0; i < l->net_devices_len; i++) {
-    const struct oci_net_device *d = &l->net_devices[i];
-    _cleanup_free_ char *key = oci_json_quote(d->host_name);
-    const char *why = husk_netdev_name_problem(d->host_name, false);
-    if (why)
-      return husk_fail(err, 0, "linux.netDevices[%s]: the name %s", key, why);
-    if (d->name && d->name[0] && (why = husk_netdev_name_problem(d->name, true)))
-      return husk_fail(err, 0, "linux.netDevices[%s].name: \"%s\" %s", key, d->name,
-                       why);
-    const char *to = husk_netdev_new_name(d);
-    for (size_t k = 0; k < i && !strchr(to, '%'); k++)
-      if (strcmp(to, husk_netdev_new_name(&l->net_devices[k])) == 0) {
-        _cleanup_free_ char *other = oci_json_quote(l->net_devices[k].host_name);
-        return husk_fail(err, 0,
-                         "linux.netDevices[%s]: \"%s\" is the container's name of "
-                         "linux.netDevices[%s] too",
-                         key, to, other);
-      }
-    if (!husk_netdev_on_host(d->host_name))
-      return husk_fail(err, 0,
-                       "linux.netDevices[%s]: no network interface \"%s\" on the host",
-                       key, d->host_name);
-  }
-  return 0;
-}
 
 /* ---- rtnetlink ---- */
 

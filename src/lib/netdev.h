@@ -29,12 +29,6 @@ const char *husk_netdev_new_name(const struct oci_net_device *d);
 /* Whether husk's own network namespace has an interface of that name. */
 bool husk_netdev_on_host(const char *name);
 
-/* Before anything is made: a network namespace of the container's own to
- * move into, names the kernel takes, each interface on the host, no two
- * with one name in the container. */
-int husk_netdev_validate(const struct oci_linux *linux_, const struct husk_ns_plan *ns,
-                         struct husk_error **err);
-
 /* What was moved, to put back should the create fail after all. */
 struct husk_netdev_moves;
 

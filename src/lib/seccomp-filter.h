@@ -61,8 +61,6 @@ void husk_seccomp_free(struct husk_seccomp *f);
 /* Whether libseccomp knows syscall `name` on the native architecture or on
  * one the filter lists. Others are skipped, as runc and crun skip them. */
 bool husk_seccomp_syscall_known(const struct oci_seccomp *s, const char *name);
-/* crun's run.oci.seccomp_fail_unknown_syscall: every name must be known. */
-int husk_seccomp_check_known(const struct oci_seccomp *s, struct husk_error **err);
 
 static inline void husk_seccomp_freep(struct husk_seccomp **f) { husk_seccomp_free(*f); }
 #define _cleanup_seccomp_ __attribute__((cleanup(husk_seccomp_freep)))

@@ -251,21 +251,6 @@ bool husk_seccomp_syscall_known(const struct oci_seccomp *s, const char *name) {
   return false;
 }
 
-int husk_seccomp_check_known(const struct oci_seccomp *s, struct husk_error **err) {
-  for (size_t i = 0; s && i < s->syscalls_len; i++)
-    for (size_t j = 0; j < s->syscalls[i].names_len; j++) {
-      const char *name = s->syscalls[i].names[j];
-      if (name && !husk_seccomp_syscall_known(s, name)) {
-        _cleanup_free_ char *q = oci_json_quote(name);
-        return husk_fail(err, 0,
-                         "linux.seccomp.syscalls[%zu].names[%zu]: %s is not a syscall libseccomp "
-                         "knows, and the annotation run.oci.seccomp_fail_unknown_syscall asks to "
-                         "refuse it",
-                         i, j, q);
-      }
-    }
-  return 0;
-}
 
 static int add_archs(struct husk_seccomp *f, const struct oci_seccomp *s, struct husk_error **err) {
   for (size_t i = 0; i < s->architectures_len; i++) {

@@ -165,7 +165,7 @@ expect string-100000-newlines 'a hostname of 100000 escaped line breaks: the mes
 LINUX='{"namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "network", "path": "/no/such\n"}]}' \
 	config_with >"$out/string-newline-in-path.json"
 expect string-newline-in-path 'a namespace path that ends in a line break: it is escaped in the message' \
-	'linux.namespaces[2].path /no/such\n: No such file or directory'
+	'linux.namespaces[2].path: /no/such\n: No such file or directory'
 
 # --- deep nesting ---------------------------------------------------------------
 

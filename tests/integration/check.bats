@@ -473,9 +473,9 @@ cgroup_v1_controllers() {
 }
 
 @test "check: sysctl that does not exist" {
-	update_config '.linux.sysctl = {"kernel.no_such_thing": "1"}'
+	update_config '.linux.sysctl = {"fs.mqueue.no_such_thing": "1"}'
 	run -1 check
-	assert_line 'error: linux.sysctl["kernel.no_such_thing"]: no such sysctl on this host (/proc/sys/kernel/no_such_thing is missing)'
+	assert_line 'error: linux.sysctl["fs.mqueue.no_such_thing"]: no such sysctl on this host (/proc/sys/fs/mqueue/no_such_thing is missing)'
 }
 
 @test "check: kernel.hostname that conflicts with hostname" {
@@ -484,10 +484,13 @@ cgroup_v1_controllers() {
 	assert_line 'error: linux.sysctl["kernel.hostname"]: "two" conflicts with hostname "one": husk (as runc) refuses it'
 }
 
-@test "check: sysctl that is not namespaced is a warning" {
+@test "check: sysctl that is not namespaced is an error, as create refuses it" {
 	update_config '.linux.sysctl = {"vm.swappiness": "10"}'
-	run -0 check
-	assert_line 'warning: linux.sysctl["vm.swappiness"]: is not namespaced: husk would change it for the whole host'
+	run -1 check
+	assert_line 'error: linux.sysctl["vm.swappiness"]: not in a namespace of the container'\''s: setting it would change the host (runc refuses it too)'
+	run ! "$HUSK" --root "$ROOT" create --bundle "$BUNDLE" c1
+	assert_husk_error 'config.json: linux.sysctl["vm.swappiness"]: not in a namespace of the container'\''s'
+	assert_nothing_left
 }
 
 # --- seccomp ---------------------------------------------------------------------
@@ -616,7 +619,7 @@ cgroup_v1_controllers() {
 	assert_line 'error: annotations["org.systemd.property.Foo1"]: "Foo1" is not a systemd property name (latin letters only, at least three)'
 	# create refuses the same config with the first of them
 	run ! "$HUSK" --root "$ROOT" --systemd-cgroup create --bundle "$BUNDLE" c1
-	assert_husk_error 'linux.cgroupsPath "a:b": expected slice:prefix:name'
+	assert_husk_error 'config.json: linux.cgroupsPath: "a:b": expected slice:prefix:name'
 	assert_nothing_left
 }
 

@@ -133,7 +133,7 @@ still_on_host() {
 	requires_husk
 	update_config ".linux.netDevices = {\"$H1\": {\"name\": \"ctr0\"}, \"nosuch0\": {}}"
 	run ! husk run --bundle "$BUNDLE" c1
-	assert_husk_error 'linux.netDevices["nosuch0"]' 'no network interface "nosuch0" on the host'
+	assert_husk_error 'linux.netDevices["nosuch0"]' 'no network interface "nosuch0" on this host'
 	assert_nothing_left
 	still_on_host
 }

@@ -308,7 +308,7 @@ requires_domainname() {
 	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 2000, "hard": 1000}]'
 	set_args true
 	run ! husk run --bundle "$BUNDLE" c1
-	assert_husk_error 'process.rlimits[0]' 'soft limit 2000 is above its hard limit 1000'
+	assert_husk_error 'process.rlimits[0]' 'the soft limit 2000 is above the hard limit 1000'
 	assert_nothing_left
 }
 
@@ -317,7 +317,7 @@ requires_domainname() {
 	update_config '.process.oomScoreAdj = 1001'
 	set_args true
 	run ! husk run --bundle "$BUNDLE" c1
-	assert_husk_error 'process.oomScoreAdj' 'outside -1000..1000'
+	assert_husk_error 'process.oomScoreAdj' '1001 is not in -1000 to 1000'
 	assert_nothing_left
 }
 

@@ -61,7 +61,7 @@ userns_config() {
 	set_args true
 	run ! husk run --bundle "$BUNDLE" c1
 	if is_husk; then
-		assert_husk_error 'uidMappings' 'needs mappings'
+		assert_husk_error 'linux.uidMappings' 'a new user namespace needs uid mappings'
 	fi
 	assert_nothing_left
 }
