@@ -2,6 +2,7 @@
 /* `husk features`: the runtime-spec features document, as this build and
  * this host can honour it (containerd reads it). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <yajl/yajl_gen.h>
@@ -13,6 +14,7 @@
 #include "lsm.h"
 #include "mempolicy.h"
 #include "mountopts.h"
+#include "namespaces.h"
 #include "seccomp-filter.h"
 #include "simple.h"
 #include "state.h"
@@ -65,6 +67,10 @@ static void capabilities(yajl_gen g) {
   yajl_gen_array_close(g);
 }
 
+static int compare_names(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int cmd_features(struct husk_context *ctx, int argc, char **argv) {
   (void)ctx;
   if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -75,8 +81,11 @@ int cmd_features(struct husk_context *ctx, int argc, char **argv) {
     return cmd_usage_error("features", "takes no arguments");
   static const char *const hooks[] = {"prestart",  "createRuntime", "createContainer",
                                       "startContainer", "poststart", "poststop", NULL};
-  static const char *const namespaces[] = {"cgroup", "ipc", "mount", "network", "pid",
-                                           "time",   "user", "uts", NULL};
+  /* Every kind husk knows, by name, as runc lists them. */
+  const char *namespaces[HUSK_NS_KINDS + 1] = {NULL};
+  for (int k = 0; k < HUSK_NS_KINDS; k++)
+    namespaces[k] = husk_ns_kind_type((enum husk_ns_kind)k);
+  qsort(namespaces, HUSK_NS_KINDS, sizeof(namespaces[0]), compare_names);
   enum husk_cgroup_mode mode = husk_cgroup_mode();
 
   yajl_gen g = yajl_gen_alloc(NULL);

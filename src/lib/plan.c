@@ -58,16 +58,35 @@ void husk_plan_findings(const struct oci_config *config, const char *bundle,
   husk_plan_run_rules(&ck);
 }
 
+/* The first error of `report` as *err; frees the report. */
+static int first_error(struct husk_check_report *report, const char *name, struct husk_error **err) {
+  int ret = 0;
+  for (size_t i = 0; i < report->len && ret == 0; i++) {
+    const struct husk_check_finding *f = &report->findings[i];
+    if (f->severity == HUSK_CHECK_ERROR)
+      ret = husk_fail(err, 0, "%s: %s: %s", name, f->path, f->message);
+  }
+  husk_check_report_free(report);
+  return ret < 0 ? -EINVAL : 0;
+}
+
 int husk_plan_config(const struct oci_config *config, const char *bundle, const char *config_name,
                      const struct husk_check_options *opts, struct husk_error **err) {
   struct husk_check_report report = {0};
   husk_plan_findings(config, bundle, opts, &report);
-  int ret = 0;
-  for (size_t i = 0; i < report.len && ret == 0; i++) {
-    const struct husk_check_finding *f = &report.findings[i];
-    if (f->severity == HUSK_CHECK_ERROR)
-      ret = husk_fail(err, 0, "%s: %s: %s", config_name, f->path, f->message);
-  }
-  husk_check_report_free(&report);
-  return ret < 0 ? -EINVAL : 0;
+  return first_error(&report, config_name, err);
+}
+
+int husk_plan_exec_process(const struct oci_config *config, const struct oci_process *process,
+                           const char *name, struct husk_error **err) {
+  static const struct husk_check_options no_options;
+  struct oci_config with_process = *config;
+  with_process.process = (struct oci_process *)process;
+  struct husk_check_report report = {0};
+  struct husk_check ck = {
+      .opts = &no_options, .config = &with_process, .rootfd = -1, .report = &report};
+  plan_namespaces(&ck);
+  check_process(&ck);
+  check_capabilities(&ck);
+  return first_error(&report, name, err);
 }

@@ -27,4 +27,10 @@ void husk_plan_findings(const struct oci_config *config, const char *bundle,
 int husk_plan_config(const struct oci_config *config, const char *bundle, const char *config_name,
                      const struct husk_check_options *opts, struct husk_error **err);
 
+/* exec: the rules of the process it runs (its process.json, or the
+ * container's process with the command line's changes) in the container's
+ * config; the first error as "NAME: PATH: MESSAGE", -EINVAL. */
+int husk_plan_exec_process(const struct oci_config *config, const struct oci_process *process,
+                           const char *name, struct husk_error **err);
+
 #endif
