@@ -14,9 +14,8 @@
 #include <unistd.h>
 
 #include "check-internal.h"
+#include "inroot.h"
 #include "utils.h"
-
-#define MAX_SYMLINKS 40
 
 const char *husk_check_severity_name(enum husk_check_severity s) {
   switch (s) {
@@ -68,64 +67,6 @@ bool check_config_error_at(const struct husk_check *ck, const char *path) {
 
 /* ---- paths in the rootfs ------------------------------------------------ */
 
-/* The resolved components so far, for the text of where a path lands. */
-struct comps {
-  char **v;
-  size_t n;
-};
-
-static void comps_push(struct comps *c, const char *s) {
-  c->v = realloc(c->v, (c->n + 1) * sizeof(*c->v));
-  if (c->v == NULL)
-    abort();
-  c->v[c->n++] = xstrdup(s);
-}
-
-static void comps_pop(struct comps *c) {
-  if (c->n > 0)
-    free(c->v[--c->n]);
-}
-
-static char *comps_join(const struct comps *c) {
-  size_t len = 2;
-  for (size_t i = 0; i < c->n; i++)
-    len += strlen(c->v[i]) + 1;
-  char *s = xmalloc0(len);
-  for (size_t i = 0; i < c->n; i++) {
-    strcat(s, "/");
-    strcat(s, c->v[i]);
-  }
-  if (c->n == 0)
-    strcpy(s, "/");
-  return s;
-}
-
-static void comps_clear(struct comps *c) {
-  while (c->n > 0)
-    comps_pop(c);
-  free(c->v);
-  c->v = NULL;
-}
-
-/* Would `target`, read from a link `depth` directories below the rootfs,
- * leave the rootfs when the host resolves it? */
-static bool target_escapes(const char *target, size_t depth) {
-  if (target[0] == '/')
-    return true;
-  long d = (long)depth;
-  _cleanup_free_ char *copy = xstrdup(target);
-  char *save = NULL;
-  for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-    if (strcmp(c, "..") == 0) {
-      if (--d < 0)
-        return true;
-    } else if (strcmp(c, ".") != 0) {
-      d++;
-    }
-  }
-  return false;
-}
-
 int check_resolve(const struct husk_check *ck, const char *path, char **landed, char **escape,
                   bool *missing, int *fd) {
   *landed = NULL;
@@ -134,139 +75,29 @@ int check_resolve(const struct husk_check *ck, const char *path, char **landed, 
   *fd = -1;
   if (ck->rootfd < 0)
     return -EBADF;
-  struct comps done = {0};
-  int stack[PATH_MAX / 2];
-  size_t depth = 0;
-  int links = 0, ret = 0;
-  _cleanup_free_ char *todo = xstrdup(path);
-  int cur = openat(ck->rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (cur < 0)
-    return -errno;
-
-  char *rest = todo;
-  while (rest && *rest) {
-    char *slash = strchr(rest, '/');
-    if (slash)
-      *slash = '\0';
-    char *comp = rest;
-    rest = slash ? slash + 1 : NULL;
-    bool last = rest == NULL || rest[strspn(rest, "/")] == '\0';
-    if (comp[0] == '\0' || strcmp(comp, ".") == 0)
-      continue;
-    if (strcmp(comp, "..") == 0) {
-      comps_pop(&done);
-      if (!*missing && depth > 0) {
-        close(cur);
-        cur = stack[--depth];
-      }
-      continue;
-    }
-    if (*missing) { /* below something missing: as written */
-      comps_push(&done, comp);
-      continue;
-    }
-    int next = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (next < 0 && errno == ENOENT) {
-      *missing = true;
-      comps_push(&done, comp);
-      continue;
-    }
-    struct stat st;
-    if (next < 0 || fstat(next, &st) < 0) {
-      ret = -errno;
-      if (next >= 0)
-        close(next);
-      goto out;
-    }
-    if (S_ISLNK(st.st_mode)) {
-      char target[PATH_MAX];
-      ssize_t n = readlinkat(next, "", target, sizeof(target) - 1);
-      close(next);
-      if (n < 0) {
-        ret = -errno;
-        goto out;
-      }
-      target[n] = '\0';
-      if (++links > MAX_SYMLINKS) {
-        ret = -ELOOP;
-        goto out;
-      }
-      if (*escape == NULL && target_escapes(target, done.n)) {
-        comps_push(&done, comp);
-        _cleanup_free_ char *link = comps_join(&done);
-        comps_pop(&done);
-        *escape = xasprintf("%s -> %s", link, target);
-      }
-      char *spliced = rest ? xasprintf("%s/%s", target, rest) : xstrdup(target);
-      free(todo);
-      todo = rest = spliced;
-      if (target[0] == '/') {
-        while (depth > 0) {
-          close(cur);
-          cur = stack[--depth];
-        }
-        while (done.n > 0)
-          comps_pop(&done);
-      }
-      continue;
-    }
-    if (!last && !S_ISDIR(st.st_mode)) {
-      close(next);
-      ret = -ENOTDIR;
-      goto out;
-    }
-    if (depth == ARRAY_SIZE(stack)) {
-      close(next);
-      ret = -ENAMETOOLONG;
-      goto out;
-    }
-    stack[depth++] = cur;
-    cur = next;
-    comps_push(&done, comp);
+  struct husk_inroot_trace trace;
+  int r = husk_inroot_resolve(ck->rootfd, path, &trace);
+  *missing = trace.missing;
+  if (r >= 0 || trace.missing) {
+    *landed = trace.landed;
+    *escape = trace.escape;
+    trace.landed = trace.escape = NULL;
   }
-  *landed = comps_join(&done);
-  if (!*missing) {
-    *fd = cur;
-    cur = -1;
-  }
-out:
-  while (depth > 0)
-    close(stack[--depth]);
-  if (cur >= 0)
-    close(cur);
-  comps_clear(&done);
-  if (ret < 0) {
-    free(*escape);
-    *escape = NULL;
-  }
-  return ret;
-}
-
-/* "/a//b/../c/" -> "/a/c", lexically. */
-static char *normalize(const char *path) {
-  struct comps c = {0};
-  _cleanup_free_ char *copy = xstrdup(path);
-  char *save = NULL;
-  for (char *p = strtok_r(copy, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
-    if (strcmp(p, "..") == 0)
-      comps_pop(&c);
-    else if (strcmp(p, ".") != 0)
-      comps_push(&c, p);
-  }
-  char *s = comps_join(&c);
-  comps_clear(&c);
-  return s;
+  husk_inroot_trace_clear(&trace);
+  if (r >= 0)
+    *fd = r;
+  return r >= 0 || *missing ? 0 : r;
 }
 
 int check_mount_covering(const struct husk_check *ck, const char *path, size_t before) {
   const struct oci_config *c = ck->config;
-  _cleanup_free_ char *p = normalize(path);
+  _cleanup_free_ char *p = husk_path_normalize(path);
   int found = -1;
   for (size_t i = 0; i < c->mounts_len && i < before; i++) {
     const char *d = c->mounts[i].destination;
     if (d == NULL || d[0] != '/')
       continue;
-    _cleanup_free_ char *n = normalize(d);
+    _cleanup_free_ char *n = husk_path_normalize(d);
     size_t len = strlen(n);
     if (strcmp(n, "/") == 0 || (strncmp(p, n, len) == 0 && (p[len] == '/' || p[len] == '\0')))
       found = (int)i;

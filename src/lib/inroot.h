@@ -23,6 +23,24 @@ enum husk_inroot_create {
 int husk_inroot_open(int rootfd, const char *path, enum husk_inroot_create create,
                      struct husk_error **err);
 
+/* What husk check learns of a path by resolving it as husk does. */
+struct husk_inroot_trace {
+  char *landed;  /* where it lands in the container: "/a/b" */
+  char *escape;  /* the first symlink on the way whose target would lead out
+                  * of the root on the host: "LINK -> TARGET", or NULL */
+  bool missing;  /* it does not exist (yet): the rest is taken as written */
+};
+
+/* husk_inroot_open without creating, with a trace: an O_PATH fd of what
+ * `path` names; -ENOENT with trace->missing when it does not exist (landed
+ * filled in all the same); another negative errno when a non-directory is
+ * in the way (-ENOTDIR) or symlinks loop (-ELOOP). Clear the trace after. */
+int husk_inroot_resolve(int rootfd, const char *path, struct husk_inroot_trace *trace);
+void husk_inroot_trace_clear(struct husk_inroot_trace *trace);
+
+/* "/a//b/../c/" -> "/a/c", lexically. malloc'd. */
+char *husk_path_normalize(const char *path);
+
 /* Resolve the parent directory of `path` (creating it) and return its O_PATH
  * fd; *name receives a pointer to the last component within `path`'s copy in
  * *buf (free it). For creating a node or a symlink in place of the last. */
