@@ -21,7 +21,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "annotations.h"
 #include "cgroup-manager.h"
 #include "cgroup.h"
 #include "fd-socket.h"
@@ -30,9 +29,8 @@
 #include "log.h"
 #include "namespaces.h"
 #include "pidfd.h"
-#include "lsm.h"
-#include "mempolicy.h"
 #include "process.h"
+#include "process-tail.h"
 #include "schedule.h"
 #include "seccomp-filter.h"
 #include "spec.h"
@@ -259,34 +257,15 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
   }
   if (job->console_fd >= 0)
     close(job->console_fd);
-  _cleanup_free_ char *exe = NULL;
   _cleanup_close_ int proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (husk_process_rlimits(p, &err) < 0 || husk_process_cwd(p, &err) < 0 ||
-      husk_process_find_executable(p, &exe, &err) < 0 || husk_process_scheduling(p, &err) < 0 ||
-      husk_personality(job->config->linux_, &err) < 0 || husk_lsm_apply(p, proc_fd, &err) < 0)
-    exec_fail(job, err);
-  _cleanup_free_ char *home = husk_process_default_home(p);
-  /* A task's memory policy is its own: runc sets it for exec'd ones too. */
-  if (husk_mempolicy_apply(job->config->linux_, &err) < 0)
-    exec_fail(job, err);
-  /* The container's seccomp filter applies to exec'd processes too. */
-  if (!p->no_new_privileges && husk_seccomp_load(job->seccomp, NULL, 0, &err) < 0)
-    exec_fail(job, err);
-  if (husk_process_credentials(p, husk_annotation_on(job->config, HUSK_ANN_KEEP_ORIGINAL_GROUPS),
-                               &err) < 0 ||
-      husk_process_no_new_privs(p, &err) < 0)
-    exec_fail(job, err);
-  husk_process_close_fds(job->preserve_fds);
-  for (int sig = 1; sig < NSIG; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP)
-      signal(sig, SIG_DFL);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
-  /* The sync socket is close-on-exec; after the load only execve is left. */
-  if (p->no_new_privileges && husk_seccomp_load(job->seccomp, NULL, 0, &err) < 0)
-    exec_fail(job, err);
-  husk_process_exec(p, exe, home, &err);
+  struct husk_process_tail tail = {
+      .config = job->config,
+      .proc_fd = proc_fd,
+      .seccomp = job->seccomp, /* the container's filter applies to exec'd processes too */
+      .preserve_fds = job->preserve_fds,
+  };
+  /* The sync socket is close-on-exec: until execve a failure goes there. */
+  husk_process_tail(p, &tail, &err);
   exec_fail(job, err);
 }
 

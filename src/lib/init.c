@@ -13,14 +13,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "annotations.h"
 #include "cgroup-manager.h"
 #include "hooks.h"
 #include "log.h"
-#include "lsm.h"
-#include "mempolicy.h"
 #include "process.h"
-#include "schedule.h"
+#include "process-tail.h"
 #include "seccomp-filter.h"
 #include "rootfs.h"
 #include "state.h"
@@ -28,9 +25,15 @@
 #include "terminal.h"
 #include "utils.h"
 
-/* Report the failure to the parent, which prints it once, and die. */
+/* Report the failure to the parent, which prints it once, and die. Once
+ * the parent is gone (after READY) it can only be told on stderr. */
 __attribute__((noreturn)) static void init_fail(struct husk_init_ctx *ctx, struct husk_error *err) {
-  husk_sync_send(ctx->sync_fd, HUSK_SYNC_ERROR, err && err->msg ? err->msg : "container init failed");
+  const char *msg = err && err->msg ? err->msg : "container init failed";
+  if (ctx->sync_fd < 0) {
+    fprintf(stderr, "husk: %s\n", msg);
+    _exit(127);
+  }
+  husk_sync_send(ctx->sync_fd, HUSK_SYNC_ERROR, msg);
   _exit(1);
 }
 
@@ -72,15 +75,6 @@ static int join_session_keyring(const char *id, struct husk_error **err) {
   if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, id) < 0 && errno != ENOSYS)
     return husk_fail(err, errno, "create the session keyring");
   return 0;
-}
-
-static pid_t host_pid_of_self(struct husk_init_ctx *ctx) {
-  char self[32];
-  ssize_t n = readlinkat(ctx->proc_fd, "self", self, sizeof(self) - 1);
-  if (n <= 0)
-    return 0;
-  self[n] = '\0';
-  return (pid_t)atoi(self);
 }
 
 /* The state made by the init, with `pid` as whoever reads it sees the init:
@@ -151,14 +145,31 @@ static int wait_for_start(struct husk_init_ctx *ctx, struct husk_error **err) {
   return 0;
 }
 
-/* Ignored signals stay ignored across execve: give the process defaults. */
-static void reset_signals(void) {
-  for (int sig = 1; sig < NSIG; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP)
-      signal(sig, SIG_DFL);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
+/* The listener's state: the init as the host sees it (the tail's callback). */
+static char *seccomp_state(void *data, pid_t host_pid) {
+  return init_state_json(data, HUSK_STATUS_CREATING, host_pid);
+}
+
+/* Once the process is set up: READY to the parent, then wait for `husk
+ * start` (the tail's callback). */
+static void handoff(void *data) {
+  struct husk_init_ctx *ctx = data;
+  struct husk_error *err = NULL;
+  husk_phase("process");
+  /* The parent exits once it has READY: stop tying our life to it first.
+   * Should it die before reading READY, state.json already names us. */
+  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  if (husk_sync_send(ctx->sync_fd, HUSK_SYNC_READY, NULL) < 0)
+    _exit(1);
+  close(ctx->sync_fd);
+  ctx->sync_fd = -1; /* from here on init_fail reports on stderr */
+
+  if (wait_for_start(ctx, &err) < 0)
+    _exit(127); /* `husk start` reports it */
+  close(ctx->proc_fd);
+  close(ctx->fifo_fd);
+  if (ctx->devnull_fd >= 0)
+    close(ctx->devnull_fd);
 }
 
 void husk_init_main(struct husk_init_ctx *ctx) {
@@ -236,53 +247,15 @@ void husk_init_main(struct husk_init_ctx *ctx) {
     close(ctx->console_fd);
   if (!ctx->no_new_keyring && join_session_keyring(ctx->id, &err) < 0)
     init_fail(ctx, err);
-  if (husk_process_rlimits(p, &err) < 0)
-    init_fail(ctx, err);
-  if (husk_process_cwd(p, &err) < 0)
-    init_fail(ctx, err);
-  _cleanup_free_ char *exe = NULL;
-  if (husk_process_find_executable(p, &exe, &err) < 0)
-    init_fail(ctx, err);
-  _cleanup_free_ char *home = husk_process_default_home(p);
-  if (husk_mempolicy_apply(c->linux_, &err) < 0)
-    init_fail(ctx, err);
-  if (husk_process_scheduling(p, &err) < 0 || husk_personality(c->linux_, &err) < 0 ||
-      husk_lsm_apply(p, ctx->proc_fd, &err) < 0)
-    init_fail(ctx, err);
-  /* The listener's state, and our host pid, made before the filter is in. */
-  pid_t host_pid = host_pid_of_self(ctx);
-  _cleanup_free_ char *seccomp_state =
-      filter ? init_state_json(ctx, HUSK_STATUS_CREATING, host_pid) : NULL;
-  /* Without no_new_privs loading needs CAP_SYS_ADMIN: before the drop. */
-  if (!p->no_new_privileges && husk_seccomp_load(filter, seccomp_state, host_pid, &err) < 0)
-    init_fail(ctx, err);
-  if (husk_process_credentials(p, husk_annotation_on(c, HUSK_ANN_KEEP_ORIGINAL_GROUPS), &err) < 0 ||
-      husk_process_no_new_privs(p, &err) < 0)
-    init_fail(ctx, err);
-  husk_phase("process");
-
-  /* The parent exits once it has READY: stop tying our life to it first.
-   * Should it die before reading READY, state.json already names us. */
-  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-  if (husk_sync_send(ctx->sync_fd, HUSK_SYNC_READY, NULL) < 0)
-    _exit(1);
-  close(ctx->sync_fd);
-
-  if (wait_for_start(ctx, &err) < 0)
-    _exit(127); /* `husk start` reports it */
-  close(ctx->proc_fd);
-  close(ctx->fifo_fd);
-  if (ctx->devnull_fd >= 0)
-    close(ctx->devnull_fd);
-  husk_process_close_fds(ctx->preserve_fds);
-  reset_signals();
-  /* With no_new_privs the filter goes in last, so none of husk's own setup
-   * runs under it. A failure here can only be told on stderr. */
-  if (p->no_new_privileges && husk_seccomp_load(filter, seccomp_state, host_pid, &err) < 0) {
-    fprintf(stderr, "husk: %s\n", err->msg);
-    _exit(127);
-  }
-  husk_process_exec(p, exe, home, &err);
-  fprintf(stderr, "husk: %s\n", err->msg);
-  _exit(127);
+  struct husk_process_tail tail = {
+      .config = c,
+      .proc_fd = ctx->proc_fd,
+      .seccomp = filter,
+      .preserve_fds = ctx->preserve_fds,
+      .seccomp_state = seccomp_state,
+      .handoff = handoff,
+      .data = ctx,
+  };
+  husk_process_tail(p, &tail, &err);
+  init_fail(ctx, err);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The container process: rlimits, oom score, user and groups, capabilities,
- * no_new_privs, the executable's lookup, and the fds it inherits. */
+ * no_new_privs, the executable's lookup, and the fds it inherits. The order
+ * they run in, for the init and exec alike, is husk_process_tail's
+ * (process-tail.h). */
 #ifndef HUSK_PROCESS_H
 #define HUSK_PROCESS_H
 
