@@ -210,6 +210,10 @@ struct create_job {
   struct husk_hook_io hook_io;
   struct husk_rdt_group rdt; /* linux.intelRdt */
   struct husk_netdev_moves *netdevs; /* linux.netDevices moved in, to put back on failure */
+  /* Built (and a NOTIFY listenerPath connected) before the clone, so that
+   * a filter libseccomp refuses stops the create before anything is made;
+   * the init loads it last. */
+  struct husk_seccomp *seccomp;
 };
 
 /* Undo whatever a failed create made: no process, cgroup or state left. */
@@ -434,6 +438,8 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
       (ret = resolve_rootfs(bundle, job.config, &job.rootfs, err)) < 0 ||
       (ret = husk_ns_plan_init(&job.ns, job.config->linux_, err)) < 0 ||
       (ret = husk_rdt_plan_config(job.config, id, &job.rdt, err)) < 0 ||
+      (ret = husk_seccomp_prepare(job.config->linux_ ? job.config->linux_->seccomp : NULL,
+                                  &job.seccomp, err)) < 0 ||
       (ret = husk_hook_io_open(job.config, &job.hook_io, err)) < 0)
     goto out;
 
@@ -545,6 +551,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
         .idmap_fds = idmap_fds,
         .no_new_keyring = opts->no_new_keyring,
         .hook_io = &job.hook_io,
+        .seccomp = job.seccomp,
         .proc_fd = -1,
         .fifo_fd = -1,
         .devnull_fd = -1,
@@ -603,6 +610,7 @@ out:
   husk_hook_io_close(&job.hook_io);
   husk_rdt_group_free(&job.rdt);
   husk_netdev_moves_free(&job.netdevs);
+  husk_seccomp_free(job.seccomp);
   oci_config_free(job.config);
   free(job.rootfs);
   husk_cgroup_clear(&job.cgroup);

@@ -28,6 +28,7 @@
 #include "intelrdt.h"
 #include "log.h"
 #include "namespaces.h"
+#include "plan.h"
 #include "pidfd.h"
 #include "process.h"
 #include "process-tail.h"
@@ -47,15 +48,12 @@
 #endif
 
 /* Namespaces in the order they must be joined: user first. */
-static const int ns_order[] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID, CLONE_NEWNET,
-                               CLONE_NEWIPC,  CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME};
-
 struct exec_job {
   struct oci_config *config; /* the container's, as it was created */
   struct oci_process *process;
   struct husk_state st;
   int join_flags;              /* namespaces that differ from husk's own */
-  int ns_fds[ARRAY_SIZE(ns_order)];
+  int ns_fds[HUSK_NS_KINDS];    /* by enum husk_ns_kind: user first */
   int pidfd;                   /* the container's init */
   struct husk_cgroup_join cgroup_join; /* for the process to join the container's cgroup */
   int console_fd;              /* the process' end: --console-socket or ours */
@@ -200,12 +198,13 @@ static bool same_ns(pid_t pid, const char *name) {
 }
 
 static int open_namespaces(struct exec_job *job, struct husk_error **err) {
-  for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++) {
+  for (size_t i = 0; i < HUSK_NS_KINDS; i++) {
     job->ns_fds[i] = -1;
-    const char *name = husk_ns_proc_name(ns_order[i]);
+    int flag = husk_ns_kind_flag((enum husk_ns_kind)i);
+    const char *name = husk_ns_proc_name(flag);
     if (same_ns(job->st.pid, name))
       continue;
-    job->join_flags |= ns_order[i];
+    job->join_flags |= flag;
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)job->st.pid, name);
     job->ns_fds[i] = open(path, O_RDONLY | O_CLOEXEC);
@@ -221,12 +220,12 @@ static int join_namespaces(struct exec_job *job, struct husk_error **err) {
     return 0;
   if (job->pidfd >= 0 && setns(job->pidfd, job->join_flags) == 0)
     return 0;
-  for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++) {
+  for (size_t i = 0; i < HUSK_NS_KINDS; i++) {
     if (job->ns_fds[i] < 0)
       continue;
-    if (setns(job->ns_fds[i], ns_order[i]) < 0)
+    if (setns(job->ns_fds[i], husk_ns_kind_flag((enum husk_ns_kind)i)) < 0)
       return husk_fail(err, errno, "join the container's %s namespace",
-                       husk_ns_proc_name(ns_order[i]));
+                       husk_ns_proc_name(husk_ns_kind_flag((enum husk_ns_kind)i)));
   }
   return 0;
 }
@@ -351,7 +350,7 @@ static int open_cgroup(struct exec_job *job, const struct husk_exec_options *o,
 
 static void job_clear(struct exec_job *job) {
   husk_seccomp_free(job->seccomp);
-  for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
+  for (size_t i = 0; i < HUSK_NS_KINDS; i++)
     if (job->ns_fds[i] >= 0)
       close(job->ns_fds[i]);
   if (job->pidfd >= 0)
@@ -374,7 +373,7 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
                         const struct husk_exec_options *o, struct husk_error **err) {
   struct exec_job job = {.pidfd = -1, .cgroup_join = HUSK_CGROUP_JOIN_INIT, .console_fd = -1,
                          .sync_fd = -1};
-  for (size_t i = 0; i < ARRAY_SIZE(ns_order); i++)
+  for (size_t i = 0; i < HUSK_NS_KINDS; i++)
     job.ns_fds[i] = -1;
   job.preserve_fds = o->preserve_fds;
   int ret = -EIO;
@@ -405,6 +404,10 @@ int husk_container_exec(const struct husk_context *ctx, const char *id,
     ret = -EINVAL;
     goto out;
   }
+  /* The plan stage's rules for the process, before anything is made. */
+  if ((ret = husk_plan_exec_process(job.config, job.process,
+                                    o->process_file ? o->process_file : "exec", err)) < 0)
+    goto out;
   /* The container's filter, built here on the host side (a NOTIFY listener
    * is connected now and gets the new process' notify fd too). */
   if (job.config->linux_ && job.config->linux_->seccomp &&

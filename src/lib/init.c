@@ -37,12 +37,7 @@ __attribute__((noreturn)) static void init_fail(struct husk_init_ctx *ctx, struc
   _exit(1);
 }
 
-static int set_names(const struct oci_config *c, const struct husk_ns_plan *ns,
-                     struct husk_error **err) {
-  if ((c->hostname && c->hostname[0]) || (c->domainname && c->domainname[0])) {
-    if (!ns->has_uts_ns)
-      return husk_fail(err, 0, "hostname and domainname need a uts namespace: add {\"type\": \"uts\"} to linux.namespaces");
-  }
+static int set_names(const struct oci_config *c, struct husk_error **err) {
   if (c->hostname && c->hostname[0] && sethostname(c->hostname, strlen(c->hostname)) < 0)
     return husk_fail(err, errno, "hostname \"%s\"", c->hostname);
   if (c->domainname && c->domainname[0] && setdomainname(c->domainname, strlen(c->domainname)) < 0)
@@ -56,8 +51,6 @@ static int write_sysctls(struct husk_init_ctx *ctx, struct husk_error **err) {
   const struct oci_linux *l = ctx->config->linux_;
   for (size_t i = 0; l && i < l->sysctl_len; i++) {
     const char *key = l->sysctl[i].key;
-    if (strstr(key, "..") || key[0] == '/' || key[0] == '.')
-      return husk_fail(err, 0, "linux.sysctl: invalid key \"%s\"", key);
     _cleanup_free_ char *path = xasprintf("sys/%s", key);
     for (char *p = path + 4; *p; p++)
       if (*p == '.')
@@ -228,16 +221,11 @@ void husk_init_main(struct husk_init_ctx *ctx) {
 
   if (husk_process_oom_score_adj(p, &err) < 0)
     init_fail(ctx, err);
-  /* Built (and a NOTIFY listenerPath connected) while the host's files are
-   * still in view; loaded at the end. */
-  struct husk_seccomp *filter = NULL;
-  if (husk_seccomp_prepare(c->linux_ ? c->linux_->seccomp : NULL, &filter, &err) < 0)
-    init_fail(ctx, err);
   if (husk_rootfs_prepare(ctx, &err) < 0)
     init_fail(ctx, err);
   if (run_create_hooks(ctx, &err) < 0 || husk_rootfs_pivot(ctx, &err) < 0)
     init_fail(ctx, err);
-  if (set_names(c, ctx->ns, &err) < 0 || write_sysctls(ctx, &err) < 0)
+  if (set_names(c, &err) < 0 || write_sysctls(ctx, &err) < 0)
     init_fail(ctx, err);
   if (husk_rootfs_finalize(ctx, &err) < 0)
     init_fail(ctx, err);
@@ -250,7 +238,7 @@ void husk_init_main(struct husk_init_ctx *ctx) {
   struct husk_process_tail tail = {
       .config = c,
       .proc_fd = ctx->proc_fd,
-      .seccomp = filter,
+      .seccomp = ctx->seccomp,
       .preserve_fds = ctx->preserve_fds,
       .seccomp_state = seccomp_state,
       .handoff = handoff,

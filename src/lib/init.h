@@ -10,6 +10,7 @@
 #include "spec.h"
 
 struct husk_cgroup_join;
+struct husk_seccomp;
 
 struct husk_init_ctx {
   const struct oci_config *config;
@@ -27,6 +28,7 @@ struct husk_init_ctx {
   int *idmap_fds;   /* per mount: the user namespace of an idmapped one, or -1 */
   bool no_new_keyring;
   const struct husk_hook_io *hook_io; /* opened on the host, for the hooks run in here */
+  struct husk_seccomp *seccomp; /* built on the host before the clone; NULL: none */
 
   /* Filled in by the init itself. */
   int proc_fd;  /* the host's /proc, usable after pivot_root */

@@ -44,6 +44,10 @@ const char *husk_ns_kind_type(enum husk_ns_kind kind) {
   return kind < HUSK_NS_KINDS ? ns_table[kind].type : "?";
 }
 
+int husk_ns_kind_flag(enum husk_ns_kind kind) {
+  return kind < HUSK_NS_KINDS ? ns_table[kind].flag : 0;
+}
+
 int husk_ns_flag(const char *type) {
   int kind = husk_ns_kind(type);
   return kind < 0 ? 0 : ns_table[kind].flag;

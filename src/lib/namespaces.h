@@ -52,6 +52,8 @@ struct husk_ns_plan {
 int husk_ns_kind(const char *type);
 /* HUSK_NS_NET -> "network", the name the config uses. */
 const char *husk_ns_kind_type(enum husk_ns_kind kind);
+/* HUSK_NS_NET -> CLONE_NEWNET. */
+int husk_ns_kind_flag(enum husk_ns_kind kind);
 /* CLONE_NEWNET -> "network"; "?" for anything else. */
 const char *husk_ns_type_name(int flag);
 

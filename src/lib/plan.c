@@ -80,8 +80,11 @@ int husk_plan_config(const struct oci_config *config, const char *bundle, const 
 int husk_plan_exec_process(const struct oci_config *config, const struct oci_process *process,
                            const char *name, struct husk_error **err) {
   static const struct husk_check_options no_options;
+  /* exec leaves oom_score_adj as the container's init has it. */
+  struct oci_process as_run = *process;
+  as_run.has_oom_score_adj = false;
   struct oci_config with_process = *config;
-  with_process.process = (struct oci_process *)process;
+  with_process.process = &as_run;
   struct husk_check_report report = {0};
   struct husk_check ck = {
       .opts = &no_options, .config = &with_process, .rootfd = -1, .report = &report};
