@@ -32,24 +32,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux-abi.h"
 #include "log.h"
 #include "utils.h"
-
-#ifndef SYS_fsopen
-#define SYS_fsopen 430
-#define SYS_fsconfig 431
-#define SYS_fsmount 432
-#endif
-#ifndef SYS_execveat
-#define SYS_execveat 322
-#endif
-#define FSOPEN_CLOEXEC_ 0x1
-#define FSCONFIG_SET_STRING_ 1
-#define FSCONFIG_CMD_CREATE_ 6
-#define FSMOUNT_CLOEXEC_ 0x1
-#define MOUNT_ATTR_RDONLY_ 0x1
-#define MOUNT_ATTR_NOSUID_ 0x2
-#define MOUNT_ATTR_NODEV_ 0x4
 
 extern char **environ;
 
@@ -57,13 +42,13 @@ extern char **environ;
  */
 static int detached_mount(const char *fstype, const char *key, const char *value,
                           unsigned int attrs) {
-  int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC_);
+  int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
   if (fs < 0)
     return -errno;
   int mnt = -1;
-  if ((key == NULL || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING_, key, value, 0) == 0) &&
-      syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE_, NULL, NULL, 0) == 0)
-    mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC_, attrs);
+  if ((key == NULL || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, key, value, 0) == 0) &&
+      syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+    mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, attrs);
   int e = errno;
   close(fs);
   return mnt < 0 ? -e : mnt;
@@ -81,7 +66,7 @@ static int open_through_overlay(const char *exe, const char *second, int *err) {
   _cleanup_free_ char *dir = slash == exe ? xstrdup("/") : strndup(exe, (size_t)(slash - exe));
   _cleanup_free_ char *lower = xasprintf("%s:%s", dir, second);
   _cleanup_close_ int overlay = detached_mount(
-      "overlay", "lowerdir", lower, MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_);
+      "overlay", "lowerdir", lower, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   if (overlay < 0) {
     *err = -overlay;
     return -1;
@@ -100,7 +85,7 @@ static int open_read_only_view(const char *exe, int *err) {
   int fd = open_through_overlay(exe, "/dev", err);
   if (fd >= 0)
     return fd;
-  _cleanup_close_ int empty = detached_mount("tmpfs", NULL, NULL, MOUNT_ATTR_RDONLY_);
+  _cleanup_close_ int empty = detached_mount("tmpfs", NULL, NULL, MOUNT_ATTR_RDONLY);
   if (empty < 0) {
     *err = -empty;
     return -1;
