@@ -21,6 +21,7 @@
 #include "annotations.h"
 #include "cgroup-resources.h"
 #include "cgroup.h"
+#include "exe-protect.h"
 #include "fd-socket.h"
 #include "foreground.h"
 #include "hooks.h"
@@ -471,6 +472,10 @@ static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
 int husk_container_create(const struct husk_context *ctx, const char *id,
                           const struct husk_create_options *opts, struct husk_created *out,
                           struct husk_error **err) {
+  /* First: it may run the program again from main (exe-protect.h). */
+  int protect = husk_exe_protect(err);
+  if (protect < 0)
+    return protect;
   struct create_job job = {.ctx = ctx, .id = id, .opts = opts, .dirfd = -1, .pidfd = -1,
                            .hook_io = HUSK_HOOK_IO_INIT, .cgroup_join = HUSK_CGROUP_JOIN_INIT};
   int sync_fds[2] = {-1, -1};
@@ -941,6 +946,9 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 
 int husk_container_run(const struct husk_context *ctx, const char *id,
                        const struct husk_create_options *opts, bool detach, struct husk_error **err) {
+  int protect = husk_exe_protect(err);
+  if (protect < 0)
+    return protect;
   struct husk_created created = {.pidfd = -1, .pty_master = -1};
   struct husk_create_options o = *opts;
   o.foreground = !detach && opts->console_socket == NULL;

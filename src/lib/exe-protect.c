@@ -6,8 +6,8 @@
  * then leads to the host's husk binary. A process there with CAP_SYS_PTRACE
  * could open it and, once husk has moved on, write through that fd: the next
  * husk run as root would be the container's code (CVE-2019-5736). So the
- * commands that make such processes first re-execute husk from a binary that
- * refuses writes:
+ * library's entry points that make such processes first re-execute the
+ * program from a binary that refuses writes:
  *
  *   1. the same file seen through an overlayfs mount that is read-only and
  *      attached nowhere (fsopen/fsmount: in no mount table, gone with its
@@ -15,7 +15,14 @@
  *      where overlayfs may not be mounted (an unprivileged caller),
  *   2. a sealed memfd copy of the binary, as runc and crun do.
  *
- * The re-executed image sees that its binary is read-only and goes on. */
+ * The re-executed image sees that its binary is read-only and goes on.
+ *
+ * The re-execution runs the program from main again, with the arguments it
+ * was started with: those husk_lib_init() copied, or else the kernel's copy
+ * in /proc/self/cmdline. The copy wins because /proc/self/cmdline shows the
+ * argument strings as they are now: a program that has rewritten them (a
+ * process title, an option parser that cuts "KEY=VALUE" in place) would be
+ * restarted with other arguments than it was given. */
 #include "exe-protect.h"
 
 #include <errno.h>
@@ -138,7 +145,38 @@ static bool exe_is_read_only(void) {
   return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
 }
 
-int husk_exe_protect(char **argv, struct husk_error **err) {
+/* main's arguments, copied by husk_lib_init(); NULL: it was not called. */
+static char **lib_argv;
+
+void husk_lib_init(int argc, char **argv) {
+  if (lib_argv != NULL || argc < 0 || argv == NULL)
+    return;
+  char **copy = calloc((size_t)argc + 1, sizeof(char *));
+  if (copy == NULL)
+    return; /* /proc/self/cmdline will do */
+  for (int i = 0; i < argc; i++)
+    copy[i] = xstrdup(argv[i]);
+  lib_argv = copy;
+}
+
+/* /proc/self/cmdline's text (NUL-terminated strings one after the other,
+ * the last NUL missing where the program has overwritten it; read_file
+ * adds one after the text) as an argv that points into it. */
+static char **split_cmdline(char *text, size_t len) {
+  size_t argc = 0;
+  for (size_t i = 0; i < len; i++)
+    argc += text[i] == '\0' || i == len - 1;
+  char **argv = calloc(argc + 1, sizeof(char *));
+  if (argv == NULL)
+    return NULL;
+  for (size_t i = 0, pos = 0; i < argc; i++) {
+    argv[i] = text + pos;
+    pos += strlen(text + pos) + 1;
+  }
+  return argv;
+}
+
+int husk_exe_protect(struct husk_error **err) {
   if (exe_is_read_only())
     return 0;
   char exe[PATH_MAX];
@@ -159,6 +197,16 @@ int husk_exe_protect(char **argv, struct husk_error **err) {
                      "from (overlayfs: %s; "
                      "memfd)",
                      exe, strerror(overlay_err));
+  _cleanup_free_ char *cmdline = NULL;
+  _cleanup_free_ char **cmdline_argv = NULL;
+  char **argv = lib_argv;
+  if (argv == NULL) {
+    size_t n = 0;
+    if (read_file("/proc/self/cmdline", &cmdline, &n, 0, err) < 0)
+      return -EIO;
+    if ((argv = cmdline_argv = split_cmdline(cmdline, n)) == NULL)
+      return husk_fail(err, ENOMEM, "read /proc/self/cmdline");
+  }
   syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
   return husk_fail(err, errno, "re-execute %s from its read-only copy", exe);
 }
