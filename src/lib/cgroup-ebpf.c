@@ -19,12 +19,9 @@
 #include <unistd.h>
 
 #include "cgroup-internal.h"
+#include "linux-abi.h"
 #include "log.h"
 #include "utils.h"
-
-#ifndef BPF_F_REPLACE
-#define BPF_F_REPLACE (1U << 2)
-#endif
 
 /* How husk knows its own program among those attached to a cgroup. */
 #define PROG_NAME "husk_devices"

@@ -5,7 +5,6 @@
 #include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -22,6 +21,7 @@
 #include "annotations.h"
 #include "cgroup-resources.h"
 #include "cgroup.h"
+#include "exe-protect.h"
 #include "fd-socket.h"
 #include "foreground.h"
 #include "hooks.h"
@@ -29,6 +29,7 @@
 #include "idmount.h"
 #include "init.h"
 #include "intelrdt.h"
+#include "linux-abi.h"
 #include "lookup.h"
 #include "log.h"
 #include "mountopts.h"
@@ -148,24 +149,12 @@ static int write_pid_file(const char *path, pid_t pid, struct husk_error **err) 
   return write_file_atomic_at(dirfd, name, buf, (size_t)len, 0644, err);
 }
 
-struct clone_args_v2 {
-  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
-      set_tid_size, cgroup;
-};
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-
 /* clone3 into the cgroup with a pidfd; on older kernels plain clone. Returns
  * the pid (0 in the child); *into_cgroup tells whether placement happened. */
 static pid_t clone_init(uint64_t ns_flags, int cgroup_fd, int *pidfd, bool *into_cgroup) {
   *pidfd = -1;
   *into_cgroup = false;
-#ifdef SYS_clone3
-  struct clone_args_v2 args = {
+  struct clone_args args = {
       .flags = ns_flags | CLONE_PIDFD,
       .pidfd = (uint64_t)(uintptr_t)pidfd,
       .exit_signal = SIGCHLD,
@@ -179,15 +168,14 @@ static pid_t clone_init(uint64_t ns_flags, int cgroup_fd, int *pidfd, bool *into
     /* Kernels before 5.7, or a cgroup that refuses: place it by hand. */
     args.flags &= ~CLONE_INTO_CGROUP;
     args.cgroup = 0;
-    pid = (pid_t)syscall(SYS_clone3, &args, 64);
+    pid = (pid_t)syscall(SYS_clone3, &args, CLONE_ARGS_SIZE_VER0);
   } else if (pid >= 0 && cgroup_fd >= 0) {
     *into_cgroup = true;
   }
   if (pid >= 0 || errno != ENOSYS)
     return pid;
-#endif
   *into_cgroup = false;
-  pid = (pid_t)syscall(SYS_clone, (unsigned long)ns_flags | SIGCHLD, 0, NULL, NULL, 0);
+  pid = husk_clone_flags((unsigned long)ns_flags | SIGCHLD);
   if (pid > 0)
     *pidfd = husk_pidfd_open(pid);
   return pid;
@@ -398,6 +386,10 @@ static int supervise_init(struct create_job *job, int sync_fd, bool into_cgroup,
 int husk_container_create(const struct husk_context *ctx, const char *id,
                           const struct husk_create_options *opts, struct husk_created *out,
                           struct husk_error **err) {
+  /* First: it may run the program again from main (exe-protect.h). */
+  int protect = husk_exe_protect(err);
+  if (protect < 0)
+    return protect;
   struct create_job job = {.ctx = ctx, .id = id, .opts = opts, .dirfd = -1, .pidfd = -1,
                            .hook_io = HUSK_HOOK_IO_INIT, .cgroup_join = HUSK_CGROUP_JOIN_INIT};
   int sync_fds[2] = {-1, -1};
@@ -872,6 +864,9 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
 
 int husk_container_run(const struct husk_context *ctx, const char *id,
                        const struct husk_create_options *opts, bool detach, struct husk_error **err) {
+  int protect = husk_exe_protect(err);
+  if (protect < 0)
+    return protect;
   struct husk_created created = {.pidfd = -1, .pty_master = -1};
   struct husk_create_options o = *opts;
   o.foreground = !detach && opts->console_socket == NULL;

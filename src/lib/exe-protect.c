@@ -6,8 +6,8 @@
  * then leads to the host's husk binary. A process there with CAP_SYS_PTRACE
  * could open it and, once husk has moved on, write through that fd: the next
  * husk run as root would be the container's code (CVE-2019-5736). So the
- * commands that make such processes first re-execute husk from a binary that
- * refuses writes:
+ * library's entry points that make such processes first re-execute the
+ * program from a binary that refuses writes:
  *
  *   1. the same file seen through an overlayfs mount that is read-only and
  *      attached nowhere (fsopen/fsmount: in no mount table, gone with its
@@ -15,7 +15,14 @@
  *      where overlayfs may not be mounted (an unprivileged caller),
  *   2. a sealed memfd copy of the binary, as runc and crun do.
  *
- * The re-executed image sees that its binary is read-only and goes on. */
+ * The re-executed image sees that its binary is read-only and goes on.
+ *
+ * The re-execution runs the program from main again, with the arguments it
+ * was started with: those husk_lib_init() copied, or else the kernel's copy
+ * in /proc/self/cmdline. The copy wins because /proc/self/cmdline shows the
+ * argument strings as they are now: a program that has rewritten them (a
+ * process title, an option parser that cuts "KEY=VALUE" in place) would be
+ * restarted with other arguments than it was given. */
 #include "exe-protect.h"
 
 #include <errno.h>
@@ -32,24 +39,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux-abi.h"
 #include "log.h"
 #include "utils.h"
-
-#ifndef SYS_fsopen
-#define SYS_fsopen 430
-#define SYS_fsconfig 431
-#define SYS_fsmount 432
-#endif
-#ifndef SYS_execveat
-#define SYS_execveat 322
-#endif
-#define FSOPEN_CLOEXEC_ 0x1
-#define FSCONFIG_SET_STRING_ 1
-#define FSCONFIG_CMD_CREATE_ 6
-#define FSMOUNT_CLOEXEC_ 0x1
-#define MOUNT_ATTR_RDONLY_ 0x1
-#define MOUNT_ATTR_NOSUID_ 0x2
-#define MOUNT_ATTR_NODEV_ 0x4
 
 extern char **environ;
 
@@ -57,13 +49,13 @@ extern char **environ;
  */
 static int detached_mount(const char *fstype, const char *key, const char *value,
                           unsigned int attrs) {
-  int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC_);
+  int fs = (int)syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC);
   if (fs < 0)
     return -errno;
   int mnt = -1;
-  if ((key == NULL || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING_, key, value, 0) == 0) &&
-      syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE_, NULL, NULL, 0) == 0)
-    mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC_, attrs);
+  if ((key == NULL || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, key, value, 0) == 0) &&
+      syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+    mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, attrs);
   int e = errno;
   close(fs);
   return mnt < 0 ? -e : mnt;
@@ -81,7 +73,7 @@ static int open_through_overlay(const char *exe, const char *second, int *err) {
   _cleanup_free_ char *dir = slash == exe ? xstrdup("/") : strndup(exe, (size_t)(slash - exe));
   _cleanup_free_ char *lower = xasprintf("%s:%s", dir, second);
   _cleanup_close_ int overlay = detached_mount(
-      "overlay", "lowerdir", lower, MOUNT_ATTR_RDONLY_ | MOUNT_ATTR_NOSUID_ | MOUNT_ATTR_NODEV_);
+      "overlay", "lowerdir", lower, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   if (overlay < 0) {
     *err = -overlay;
     return -1;
@@ -100,7 +92,7 @@ static int open_read_only_view(const char *exe, int *err) {
   int fd = open_through_overlay(exe, "/dev", err);
   if (fd >= 0)
     return fd;
-  _cleanup_close_ int empty = detached_mount("tmpfs", NULL, NULL, MOUNT_ATTR_RDONLY_);
+  _cleanup_close_ int empty = detached_mount("tmpfs", NULL, NULL, MOUNT_ATTR_RDONLY);
   if (empty < 0) {
     *err = -empty;
     return -1;
@@ -153,7 +145,38 @@ static bool exe_is_read_only(void) {
   return fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
 }
 
-int husk_exe_protect(char **argv, struct husk_error **err) {
+/* main's arguments, copied by husk_lib_init(); NULL: it was not called. */
+static char **lib_argv;
+
+void husk_lib_init(int argc, char **argv) {
+  if (lib_argv != NULL || argc < 0 || argv == NULL)
+    return;
+  char **copy = calloc((size_t)argc + 1, sizeof(char *));
+  if (copy == NULL)
+    return; /* /proc/self/cmdline will do */
+  for (int i = 0; i < argc; i++)
+    copy[i] = xstrdup(argv[i]);
+  lib_argv = copy;
+}
+
+/* /proc/self/cmdline's text (NUL-terminated strings one after the other,
+ * the last NUL missing where the program has overwritten it; read_file
+ * adds one after the text) as an argv that points into it. */
+static char **split_cmdline(char *text, size_t len) {
+  size_t argc = 0;
+  for (size_t i = 0; i < len; i++)
+    argc += text[i] == '\0' || i == len - 1;
+  char **argv = calloc(argc + 1, sizeof(char *));
+  if (argv == NULL)
+    return NULL;
+  for (size_t i = 0, pos = 0; i < argc; i++) {
+    argv[i] = text + pos;
+    pos += strlen(text + pos) + 1;
+  }
+  return argv;
+}
+
+int husk_exe_protect(struct husk_error **err) {
   if (exe_is_read_only())
     return 0;
   char exe[PATH_MAX];
@@ -174,6 +197,16 @@ int husk_exe_protect(char **argv, struct husk_error **err) {
                      "from (overlayfs: %s; "
                      "memfd)",
                      exe, strerror(overlay_err));
+  _cleanup_free_ char *cmdline = NULL;
+  _cleanup_free_ char **cmdline_argv = NULL;
+  char **argv = lib_argv;
+  if (argv == NULL) {
+    size_t n = 0;
+    if (read_file("/proc/self/cmdline", &cmdline, &n, 0, err) < 0)
+      return -EIO;
+    if ((argv = cmdline_argv = split_cmdline(cmdline, n)) == NULL)
+      return husk_fail(err, ENOMEM, "read /proc/self/cmdline");
+  }
   syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
   return husk_fail(err, errno, "re-execute %s from its read-only copy", exe);
 }

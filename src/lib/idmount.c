@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "mount-api.h"
+#include "linux-abi.h"
 #include "utils.h"
 
 
@@ -49,7 +49,7 @@ static int make_userns(const struct oci_id_mapping *uid, size_t nu, const struct
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) < 0)
     return husk_fail(err, errno, "idmapped mount: pipe");
-  pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, NULL, NULL, 0);
+  pid_t pid = husk_clone_flags(CLONE_NEWUSER | SIGCHLD);
   if (pid == 0) {
     char c;
     close(pipefd[1]);
@@ -83,7 +83,7 @@ static int idmapped_tree(const char *source, int userns_fd, bool recursive, cons
   if (tree < 0)
     return husk_fail(err, errno, "idmapped mount %s: open_tree %s (Linux 5.12 or later is needed)",
                      dest, source);
-  struct husk_mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
+  struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns_fd};
   if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
               sizeof(attr)) < 0) {
     int e = errno;

@@ -8,21 +8,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux-abi.h"
 #include "utils.h"
-
-/* <linux/mempolicy.h>, spelled out: older headers lack the newer modes. */
-enum {
-  MODE_DEFAULT = 0,
-  MODE_PREFERRED = 1,
-  MODE_BIND = 2,
-  MODE_INTERLEAVE = 3,
-  MODE_LOCAL = 4,
-  MODE_PREFERRED_MANY = 5,
-  MODE_WEIGHTED_INTERLEAVE = 6,
-};
-#define FLAG_NUMA_BALANCING (1 << 13)
-#define FLAG_RELATIVE_NODES HUSK_MPOL_F_RELATIVE_NODES
-#define FLAG_STATIC_NODES (1 << 15)
 
 #define BITS_PER_LONG (8 * sizeof(unsigned long))
 
@@ -32,16 +19,16 @@ struct named {
 };
 
 static const struct named modes[] = {
-    {"MPOL_DEFAULT", MODE_DEFAULT},       {"MPOL_BIND", MODE_BIND},
-    {"MPOL_INTERLEAVE", MODE_INTERLEAVE}, {"MPOL_WEIGHTED_INTERLEAVE", MODE_WEIGHTED_INTERLEAVE},
-    {"MPOL_PREFERRED", MODE_PREFERRED},   {"MPOL_PREFERRED_MANY", MODE_PREFERRED_MANY},
-    {"MPOL_LOCAL", MODE_LOCAL},
+    {"MPOL_DEFAULT", HUSK_MPOL_DEFAULT},       {"MPOL_BIND", HUSK_MPOL_BIND},
+    {"MPOL_INTERLEAVE", HUSK_MPOL_INTERLEAVE}, {"MPOL_WEIGHTED_INTERLEAVE", HUSK_MPOL_WEIGHTED_INTERLEAVE},
+    {"MPOL_PREFERRED", HUSK_MPOL_PREFERRED},   {"MPOL_PREFERRED_MANY", HUSK_MPOL_PREFERRED_MANY},
+    {"MPOL_LOCAL", HUSK_MPOL_LOCAL},
 };
 
 static const struct named flags[] = {
-    {"MPOL_F_NUMA_BALANCING", FLAG_NUMA_BALANCING},
-    {"MPOL_F_RELATIVE_NODES", FLAG_RELATIVE_NODES},
-    {"MPOL_F_STATIC_NODES", FLAG_STATIC_NODES},
+    {"MPOL_F_NUMA_BALANCING", MPOL_F_NUMA_BALANCING},
+    {"MPOL_F_RELATIVE_NODES", MPOL_F_RELATIVE_NODES},
+    {"MPOL_F_STATIC_NODES", MPOL_F_STATIC_NODES},
 };
 
 static const char *const *names_of(const struct named *table, size_t n, const char **out) {
@@ -153,35 +140,35 @@ char *husk_mempolicy_parse(const struct oci_memory_policy *mp, struct husk_mempo
   const char *mode = mode_name(out->mode);
   /* What set_mempolicy(2) refuses with EINVAL, said before anything is made. */
   switch (out->mode) {
-  case MODE_DEFAULT:
-  case MODE_LOCAL:
+  case HUSK_MPOL_DEFAULT:
+  case HUSK_MPOL_LOCAL:
     if (out->n_nodes) {
       *field = xstrdup("nodes");
       return xasprintf("%s takes no nodes, and %u are given", mode, out->n_nodes);
     }
     break;
-  case MODE_BIND:
-  case MODE_INTERLEAVE:
-  case MODE_WEIGHTED_INTERLEAVE:
-  case MODE_PREFERRED_MANY:
+  case HUSK_MPOL_BIND:
+  case HUSK_MPOL_INTERLEAVE:
+  case HUSK_MPOL_WEIGHTED_INTERLEAVE:
+  case HUSK_MPOL_PREFERRED_MANY:
     if (out->n_nodes == 0) {
       *field = xstrdup("nodes");
       return xasprintf("%s needs at least one node", mode);
     }
     break;
   }
-  if ((out->flags & FLAG_STATIC_NODES) && (out->flags & FLAG_RELATIVE_NODES)) {
+  if ((out->flags & MPOL_F_STATIC_NODES) && (out->flags & MPOL_F_RELATIVE_NODES)) {
     *field = xstrdup("flags");
     return xstrdup("MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other");
   }
-  if ((out->flags & (FLAG_STATIC_NODES | FLAG_RELATIVE_NODES)) && out->n_nodes == 0 &&
-      out->mode != MODE_DEFAULT) {
+  if ((out->flags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES)) && out->n_nodes == 0 &&
+      out->mode != HUSK_MPOL_DEFAULT) {
     *field = xstrdup("flags");
     return xasprintf("MPOL_F_%s_NODES needs nodes to apply to, and %s has none",
-                     out->flags & FLAG_STATIC_NODES ? "STATIC" : "RELATIVE", mode);
+                     out->flags & MPOL_F_STATIC_NODES ? "STATIC" : "RELATIVE", mode);
   }
-  if ((out->flags & FLAG_NUMA_BALANCING) && out->mode != MODE_BIND &&
-      out->mode != MODE_PREFERRED_MANY) {
+  if ((out->flags & MPOL_F_NUMA_BALANCING) && out->mode != HUSK_MPOL_BIND &&
+      out->mode != HUSK_MPOL_PREFERRED_MANY) {
     *field = xstrdup("flags");
     return xasprintf(
         "MPOL_F_NUMA_BALANCING goes with MPOL_BIND or MPOL_PREFERRED_MANY only, not %s", mode);
@@ -203,7 +190,7 @@ bool husk_mempolicy_host_nodes(unsigned long mask[HUSK_MPOL_LONGS]) {
 
 bool husk_mempolicy_no_host_node(const struct husk_mempolicy *mp,
                                  const unsigned long host[HUSK_MPOL_LONGS]) {
-  if (mp->n_nodes == 0 || (mp->flags & FLAG_RELATIVE_NODES))
+  if (mp->n_nodes == 0 || (mp->flags & MPOL_F_RELATIVE_NODES))
     return false;
   for (size_t i = 0; i < HUSK_MPOL_LONGS; i++)
     if (mp->nodes[i] & host[i])

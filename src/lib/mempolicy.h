@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "linux-abi.h"
 #include "spec.h"
 
 /* The most nodes a nodemask holds: the kernel's own limit (NODES_SHIFT 10). */
@@ -16,7 +17,7 @@
 #define HUSK_MPOL_LONGS (HUSK_MPOL_MAX_NODES / (8 * sizeof(unsigned long)))
 
 /* Node numbers are positions among the nodes the task may use. */
-#define HUSK_MPOL_F_RELATIVE_NODES (1 << 14)
+#define HUSK_MPOL_F_RELATIVE_NODES MPOL_F_RELATIVE_NODES
 
 struct husk_mempolicy {
   int mode;  /* MPOL_*, without flags */

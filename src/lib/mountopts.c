@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "mount-api.h"
+#include "linux-abi.h"
 #include "utils.h"
 
 static const struct {

@@ -9,14 +9,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "linux-abi.h"
 #include "utils.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef NS_GET_NSTYPE
-#define NS_GET_NSTYPE 0xb703 /* _IO(0xb7, 0x3) */
-#endif
 
 static const struct {
   const char *type; /* in the config */
@@ -164,7 +158,6 @@ int husk_ns_join_pid_for_children(struct husk_ns_plan *plan, struct husk_error *
   }
   return 0;
 }
-
 
 int husk_ns_unshare_in_joined_user(struct husk_ns_plan *plan, struct husk_error **err) {
   if (plan->unshare_flags && unshare((int)plan->unshare_flags) < 0)

@@ -5,15 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-#ifndef PIDFD_NONBLOCK
-#define PIDFD_NONBLOCK 04000
-#endif
+#include "linux-abi.h"
 
 int husk_pidfd_open(pid_t pid) {
   int fd = (int)syscall(SYS_pidfd_open, pid, 0);

@@ -20,7 +20,7 @@
 #include "inroot.h"
 #include "log.h"
 #include "lsm.h"
-#include "mount-api.h"
+#include "linux-abi.h"
 #include "mountopts.h"
 #include "utils.h"
 
@@ -67,7 +67,7 @@ static int apply_recursive_attrs(const char *fdpath, const struct husk_mount_opt
                                  const char *dest, struct husk_error **err) {
   if (o->rec_set == 0 && o->rec_clear == 0)
     return 0;
-  struct husk_mount_attr attr = {.attr_set = o->rec_set, .attr_clr = o->rec_clear};
+  struct mount_attr attr = {.attr_set = o->rec_set, .attr_clr = o->rec_clear};
   if (syscall(SYS_mount_setattr, AT_FDCWD, fdpath, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
     return husk_fail(err, errno, "mount %s: recursive mount options need Linux 5.12", dest);
   return 0;

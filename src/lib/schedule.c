@@ -9,46 +9,34 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "linux-abi.h"
 #include "utils.h"
-
-#ifndef SYS_sched_setattr
-#define SYS_sched_setattr 314
-#endif
-#ifndef SYS_ioprio_set
-#define SYS_ioprio_set 251
-#endif
-
-struct husk_sched_attr {
-  uint32_t size;
-  uint32_t sched_policy;
-  uint64_t sched_flags;
-  int32_t sched_nice;
-  uint32_t sched_priority;
-  uint64_t sched_runtime;
-  uint64_t sched_deadline;
-  uint64_t sched_period;
-};
 
 static const struct {
   const char *name;
   uint32_t value;
 } policies[] = {
-    {"SCHED_OTHER", 0}, {"SCHED_FIFO", 1}, {"SCHED_RR", 2},       {"SCHED_BATCH", 3},
-    {"SCHED_ISO", 4},   {"SCHED_IDLE", 5}, {"SCHED_DEADLINE", 6},
+    {"SCHED_OTHER", SCHED_OTHER}, {"SCHED_FIFO", SCHED_FIFO},
+    {"SCHED_RR", SCHED_RR},       {"SCHED_BATCH", SCHED_BATCH},
+    {"SCHED_ISO", 4}, /* reserved by the kernel, never implemented */
+    {"SCHED_IDLE", SCHED_IDLE},   {"SCHED_DEADLINE", SCHED_DEADLINE},
 };
 
 static const struct {
   const char *name;
   uint64_t value;
 } sched_flags[] = {
-    {"SCHED_FLAG_RESET_ON_FORK", 0x01}, {"SCHED_FLAG_RECLAIM", 0x02},
-    {"SCHED_FLAG_DL_OVERRUN", 0x04},    {"SCHED_FLAG_KEEP_POLICY", 0x08},
-    {"SCHED_FLAG_KEEP_PARAMS", 0x10},   {"SCHED_FLAG_UTIL_CLAMP_MIN", 0x20},
-    {"SCHED_FLAG_UTIL_CLAMP_MAX", 0x40},
+    {"SCHED_FLAG_RESET_ON_FORK", SCHED_FLAG_RESET_ON_FORK},
+    {"SCHED_FLAG_RECLAIM", SCHED_FLAG_RECLAIM},
+    {"SCHED_FLAG_DL_OVERRUN", SCHED_FLAG_DL_OVERRUN},
+    {"SCHED_FLAG_KEEP_POLICY", SCHED_FLAG_KEEP_POLICY},
+    {"SCHED_FLAG_KEEP_PARAMS", SCHED_FLAG_KEEP_PARAMS},
+    {"SCHED_FLAG_UTIL_CLAMP_MIN", SCHED_FLAG_UTIL_CLAMP_MIN},
+    {"SCHED_FLAG_UTIL_CLAMP_MAX", SCHED_FLAG_UTIL_CLAMP_MAX},
 };
 
 static int apply_scheduler(const struct oci_scheduler *s, struct husk_error **err) {
-  struct husk_sched_attr attr = {.size = sizeof(attr)};
+  struct sched_attr attr = {.size = SCHED_ATTR_SIZE_VER0};
   bool found = false;
   for (size_t i = 0; i < ARRAY_SIZE(policies); i++)
     if (strcmp(policies[i].name, s->policy) == 0) {
@@ -78,17 +66,16 @@ static int apply_scheduler(const struct oci_scheduler *s, struct husk_error **er
 static int apply_io_priority(const struct oci_io_priority *io, struct husk_error **err) {
   int cls;
   if (strcmp(io->class_, "IOPRIO_CLASS_RT") == 0)
-    cls = 1;
+    cls = IOPRIO_CLASS_RT;
   else if (strcmp(io->class_, "IOPRIO_CLASS_BE") == 0)
-    cls = 2;
+    cls = IOPRIO_CLASS_BE;
   else if (strcmp(io->class_, "IOPRIO_CLASS_IDLE") == 0)
-    cls = 3;
+    cls = IOPRIO_CLASS_IDLE;
   else
     return husk_fail(err, 0, "process.ioPriority.class: unknown class \"%s\"", io->class_);
   if (io->priority < 0 || io->priority > 7)
     return husk_fail(err, 0, "process.ioPriority.priority: %d is not within 0-7", io->priority);
-  /* IOPRIO_WHO_PROCESS, this process; the value is class << 13 | level. */
-  if (syscall(SYS_ioprio_set, 1, 0, (cls << 13) | io->priority) < 0)
+  if (syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, IOPRIO_PRIO_VALUE(cls, io->priority)) < 0)
     return husk_fail(err, errno, "process.ioPriority: ioprio_set");
   return 0;
 }

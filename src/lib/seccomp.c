@@ -20,19 +20,9 @@
 #include <yajl/yajl_gen.h>
 
 #include "json.h"
+#include "linux-abi.h"
 #include "state.h"
 #include "utils.h"
-
-/* Older kernel headers lack the newer flags; the values are ABI. */
-#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
-#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
-#endif
-#ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
-#define SECCOMP_FILTER_FLAG_TSYNC_ESRCH (1UL << 4)
-#endif
-#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
-#endif
 
 /* libseccomp 2.6 knows WAIT_KILLABLE_RECV; with an older one husk loads the
  * exported BPF itself so that it can pass the flag. */

@@ -15,11 +15,8 @@
 #include <unistd.h>
 
 #include "fd-socket.h"
+#include "linux-abi.h"
 #include "utils.h"
-
-#ifndef TIOCGPTPEER
-#define TIOCGPTPEER _IO('T', 0x41)
-#endif
 
 int husk_console_socket_connect(const char *path, struct husk_error **err) {
   return husk_fd_socket_connect("--console-socket", path, err);
