@@ -209,11 +209,6 @@ static void print_version(void) {
     printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
 }
 
-/* husk_container_create and _run make sure themselves that husk runs from a
- * binary the container cannot write (exe-protect.h); husk_container_exec
- * (exec.c) does not yet, so for 'exec' the CLI still does it here. */
-static bool protect_before_command(const char *name) { return strcmp(name, "exec") == 0; }
-
 int main(int argc, char **argv) {
   static const struct option longopts[] = {
       {"root", required_argument, NULL, 'r'},
@@ -327,9 +322,6 @@ int main(int argc, char **argv) {
   for (const struct husk_command *cmd = husk_commands; cmd->name; cmd++) {
     if (strcmp(cmd->name, name) != 0)
       continue;
-    struct husk_error *err = NULL;
-    if (protect_before_command(name) && husk_exe_protect(&err) < 0)
-      return cmd_fail(err);
     return cmd->fn(&ctx, argc - optind, argv + optind);
   }
   husk_error_log("unknown command \"%s\" (see 'husk --help')", name);

@@ -12,12 +12,9 @@
 
 #include "check-internal.h"
 #include "json.h"
+#include "linux-abi.h"
 #include "namespaces.h"
 #include "utils.h"
-
-#ifndef NS_GET_NSTYPE
-#define NS_GET_NSTYPE 0xb703 /* _IO(0xb7, 0x3) */
-#endif
 
 #define MAX_MAP_LINES 340 /* the kernel's limit since Linux 4.15 */
 

@@ -26,6 +26,8 @@
 #include "fd-socket.h"
 #include "foreground.h"
 #include "intelrdt.h"
+#include "exe-protect.h"
+#include "linux-abi.h"
 #include "log.h"
 #include "namespaces.h"
 #include "plan.h"
@@ -39,13 +41,6 @@
 #include "sync.h"
 #include "terminal.h"
 #include "utils.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
 
 /* Namespaces in the order they must be joined: user first. */
 struct exec_job {
@@ -268,11 +263,6 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
   exec_fail(job, err);
 }
 
-struct clone_args_v2 {
-  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
-      set_tid_size, cgroup;
-};
-
 /* The helper between husk and the process: joins, clones, reports the pid. */
 __attribute__((noreturn)) static void run_helper(struct exec_job *job, int helper_fd) {
   struct husk_error *err = NULL;
@@ -291,7 +281,7 @@ __attribute__((noreturn)) static void run_helper(struct exec_job *job, int helpe
     goto fail;
   /* With CLONE_PARENT clone3 wants no exit_signal: the child inherits ours
    * (SIGCHLD), delivered to husk. */
-  struct clone_args_v2 args = {.flags = CLONE_PARENT};
+  struct clone_args args = {.flags = CLONE_PARENT};
   int cgroup_fd = husk_cgroup_join_clone_fd(&job->cgroup_join);
   if (cgroup_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
@@ -300,7 +290,7 @@ __attribute__((noreturn)) static void run_helper(struct exec_job *job, int helpe
   pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
   if (pid < 0 && (errno == ENOSYS || errno == E2BIG || cgroup_fd >= 0)) {
     /* No clone3, or no CLONE_INTO_CGROUP: husk places the process itself. */
-    pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, NULL, NULL, 0);
+    pid = husk_clone_flags(CLONE_PARENT | SIGCHLD);
     args.flags &= ~CLONE_INTO_CGROUP;
   }
   if (pid < 0) {
@@ -371,6 +361,10 @@ static int write_pid_file_at(int dirfd, const char *name, pid_t pid, struct husk
 
 int husk_container_exec(const struct husk_context *ctx, const char *id,
                         const struct husk_exec_options *o, struct husk_error **err) {
+  /* Before anything of the container is entered (the CVE-2019-5736 class). */
+  int protect = husk_exe_protect(err);
+  if (protect < 0)
+    return protect;
   struct exec_job job = {.pidfd = -1, .cgroup_join = HUSK_CGROUP_JOIN_INIT, .console_fd = -1,
                          .sync_fd = -1};
   for (size_t i = 0; i < HUSK_NS_KINDS; i++)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "process.h"
 
+#include "linux-abi.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -267,12 +269,6 @@ int husk_process_find_executable(const struct oci_process *p, char **out, struct
   return husk_fail(err, 0, "exec \"%s\": executable file not found in $PATH", name);
 }
 
-#ifndef CLOSE_RANGE_CLOEXEC
-#define CLOSE_RANGE_CLOEXEC (1U << 2)
-#endif
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
 
 void husk_process_close_fds(int preserve_fds) {
   unsigned first = 3 + (unsigned)(preserve_fds > 0 ? preserve_fds : 0);
