@@ -300,7 +300,9 @@ static void check_path(struct husk_check *ck, const char *path) {
     check_error(ck, "linux.cgroupsPath", "\"%s\": the root cgroup cannot be a container's", path);
     return;
   }
-  if (husk_cgroup_has_processes(resolved))
+  /* create asks it after it reserved the id, so that a race for one id is
+   * told "exists" */
+  if (ck->probe_host && husk_cgroup_has_processes(resolved))
     check_error(ck, "linux.cgroupsPath",
                 "cgroup %s is in use by other processes: give the container a cgroup of its own",
                 resolved);

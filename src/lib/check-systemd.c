@@ -42,7 +42,7 @@ void check_systemd(struct husk_check *ck) {
   if (husk_cgroup_plan(&cg, manager, ck->opts->systemd_cgroup, l ? l->cgroups_path : NULL, "ID",
                        &e) < 0) {
     add_error(ck, "linux.cgroupsPath", e);
-  } else if (cg.path && husk_cgroup_has_processes(cg.path)) {
+  } else if (ck->probe_host && cg.path && husk_cgroup_has_processes(cg.path)) {
     check_error(ck, "linux.cgroupsPath",
                 "cgroup %s is in use by other processes: give the container a cgroup of its own",
                 cg.path);

@@ -405,7 +405,7 @@ controllers_in() {
 			assert_file "$(v2_dir "$CG")/hugetlb.2MB.rsvd.max" 4194304
 	else
 		run -1 husk run -d --bundle "$BUNDLE" c1
-		assert_husk_error 'linux.resources.hugepageLimits[0]' 'hugetlb'
+		assert_husk_error 'linux.resources.hugepageLimits' 'hugetlb'
 		assert_nothing_left
 	fi
 }
