@@ -31,6 +31,7 @@
 #include "intelrdt.h"
 #include "lookup.h"
 #include "log.h"
+#include "mount-rollback.h"
 #include "mountopts.h"
 #include "mempolicy.h"
 #include "namespaces.h"
@@ -260,6 +261,7 @@ struct create_job {
   struct husk_hook_io hook_io;
   struct husk_rdt_group rdt; /* linux.intelRdt */
   struct husk_netdev_moves *netdevs; /* linux.netDevices moved in, to put back on failure */
+  struct husk_mount_ids mounts_before; /* the caller's mounts, when the init mounts among them */
 };
 
 /* Undo whatever a failed create made: no process, cgroup or state left. */
@@ -269,6 +271,9 @@ static void create_rollback(struct create_job *job) {
     kill(job->pid, SIGKILL);
     waitpid(job->pid, NULL, 0);
   }
+  /* Without a mount namespace of its own, the init mounted in the caller's. */
+  husk_mount_rollback(&job->mounts_before, job->rootfs);
+  husk_mount_ids_free(&job->mounts_before);
   husk_rdt_undo(&job->rdt);
   if (job->cgroup.made) {
     husk_cgroup_signal_all(&job->cgroup, SIGKILL, NULL);
@@ -605,6 +610,10 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   }
   if ((ret = husk_idmount_prepare(job.config, bundle, &idmap_fds, err)) < 0)
     goto fail;
+  /* Sharing the caller's mount namespace, the init mounts in it: what it
+   * adds there is taken down again should the create fail. */
+  if (!job.ns.has_mount_ns && (ret = husk_mount_ids_record(&job.mounts_before, err)) < 0)
+    goto fail;
   if ((ret = husk_sync_pair(sync_fds, err)) < 0 ||
       (ret = husk_ns_join_pid_for_children(&job.ns, err)) < 0)
     goto fail;
@@ -693,6 +702,7 @@ out:
   husk_hook_io_close(&job.hook_io);
   husk_rdt_group_free(&job.rdt);
   husk_netdev_moves_free(&job.netdevs);
+  husk_mount_ids_free(&job.mounts_before);
   oci_config_free(job.config);
   free(job.rootfs);
   husk_cgroup_clear(&job.cgroup);
