@@ -200,16 +200,6 @@ agrees() {
 	fi
 }
 
-# report: fail with every case that failed; then nothing may be left.
-report() {
-	echo "$CASES cases"
-	if [ ${#FAILURES[@]} -gt 0 ]; then
-		printf '%s\n' "${FAILURES[@]}" >&2
-		fail "${#FAILURES[@]} of $CASES cases failed"
-	fi
-	assert_nothing_left
-}
-
 @test "plan: the corpus is complete, and the checks see what a create makes" {
 	command -v strace >/dev/null || skip "needs strace"
 	local jq n=0
@@ -251,7 +241,7 @@ report() {
 		use_case "$jq" || fail "$name: jq failed"
 		made_nothing "$name" "$path"
 	done
-	report
+	report_cases
 }
 
 @test "plan: husk check reports an error exactly when husk create fails, at the same JSON path" {
@@ -260,7 +250,7 @@ report() {
 		use_case "$jq" || fail "$jq: jq failed"
 		agrees "${jq#"$CORPUS"/}"
 	done
-	report
+	report_cases
 }
 
 # shared_ns_case NAME HOOKED FILTER: on the test's config without a mount
@@ -326,5 +316,5 @@ shared_ns_case() {
 		'.hooks.createRuntime = [$hook]'
 	mv "$BUNDLE" "$plain"
 	BUNDLE=$plain
-	report
+	report_cases
 }
