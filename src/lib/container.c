@@ -32,6 +32,7 @@
 #include "linux-abi.h"
 #include "lookup.h"
 #include "log.h"
+#include "mount-rollback.h"
 #include "mountopts.h"
 #include "mempolicy.h"
 #include "namespaces.h"
@@ -202,6 +203,7 @@ struct create_job {
    * a filter libseccomp refuses stops the create before anything is made;
    * the init loads it last. */
   struct husk_seccomp *seccomp;
+  struct husk_mount_ids mounts_before; /* the caller's mounts, when the init mounts among them */
 };
 
 /* Undo whatever a failed create made: no process, cgroup or state left. */
@@ -211,6 +213,9 @@ static void create_rollback(struct create_job *job) {
     kill(job->pid, SIGKILL);
     waitpid(job->pid, NULL, 0);
   }
+  /* Without a mount namespace of its own, the init mounted in the caller's. */
+  husk_mount_rollback(&job->mounts_before, job->rootfs);
+  husk_mount_ids_free(&job->mounts_before);
   husk_rdt_undo(&job->rdt);
   if (job->cgroup.made) {
     husk_cgroup_signal_all(&job->cgroup, SIGKILL, NULL);
@@ -513,6 +518,10 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
   }
   if ((ret = husk_idmount_prepare(job.config, bundle, &idmap_fds, err)) < 0)
     goto fail;
+  /* Sharing the caller's mount namespace, the init mounts in it: what it
+   * adds there is taken down again should the create fail. */
+  if (!job.ns.has_mount_ns && (ret = husk_mount_ids_record(&job.mounts_before, err)) < 0)
+    goto fail;
   if ((ret = husk_sync_pair(sync_fds, err)) < 0 ||
       (ret = husk_ns_join_pid_for_children(&job.ns, err)) < 0)
     goto fail;
@@ -603,6 +612,7 @@ out:
   husk_rdt_group_free(&job.rdt);
   husk_netdev_moves_free(&job.netdevs);
   husk_seccomp_free(job.seccomp);
+  husk_mount_ids_free(&job.mounts_before);
   oci_config_free(job.config);
   free(job.rootfs);
   husk_cgroup_clear(&job.cgroup);

@@ -145,17 +145,6 @@ check_configs() {
 	done
 }
 
-# report: fail with every case that failed; then the full check of
-# helpers.bash that nothing is left.
-report() {
-	echo "$CASES cases"
-	if [ ${#FAILURES[@]} -gt 0 ]; then
-		printf '%s\n' "${FAILURES[@]}" >&2
-		fail "${#FAILURES[@]} of $CASES cases failed"
-	fi
-	assert_nothing_left
-}
-
 @test "bad inputs: the corpus is complete, and its base config makes a container" {
 	local f n=0
 	for f in "$CORPUS"/configs/*.json "$CORPUS"/bundles/*.sh; do
@@ -188,7 +177,7 @@ report() {
 
 @test "bad inputs: config.json variants (configs/)" {
 	check_configs "$CORPUS/configs"
-	report
+	report_cases
 }
 
 @test "bad inputs: generated config.json variants (empty, truncated, binary, bad UTF-8, huge, deep)" {
@@ -197,7 +186,7 @@ report() {
 	"$CORPUS/generate.sh" "$gen" "$BUNDLE/config.json"
 	[ "$(find "$gen" -name '*.json' | wc -l)" -ge 40 ] || fail "generate.sh made too few cases"
 	check_configs "$gen"
-	report
+	report_cases
 }
 
 @test "bad inputs: broken bundles (bundles/)" {
@@ -214,7 +203,7 @@ report() {
 		rm -rf "$bundle"
 	done
 	CASE_ROOTFS=$BUNDLE/rootfs
-	report
+	report_cases
 }
 
 # The commands, each as "how it takes an id": ID stands for the id (or "--"
@@ -277,5 +266,5 @@ ID_COMMANDS=(
 		esac
 	done < <(find "$BATS_TEST_TMPDIR" -mindepth 1 -maxdepth 1 -printf '%f\n')
 	assert_file_not_exists "$BATS_TEST_TMPDIR/../escape"
-	report
+	report_cases
 }

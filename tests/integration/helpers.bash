@@ -293,6 +293,20 @@ assert_husk_error() {
 	done
 }
 
+# --- tests that run a corpus of cases ----------------------------------------
+
+# report_cases: for a test that runs many cases, counting them in CASES and
+# recording each that failed, with why, in FAILURES: fail with every case
+# that failed; then the full check that nothing is left.
+report_cases() {
+	echo "$CASES cases"
+	if [ ${#FAILURES[@]} -gt 0 ]; then
+		printf '%s\n' "${FAILURES[@]}" >&2
+		fail "${#FAILURES[@]} of $CASES cases failed"
+	fi
+	assert_nothing_left
+}
+
 # The mount points of every cgroup hierarchy.
 cgroup_mounts() {
 	awk '{ split($0, a, " - "); split(a[1], l, " "); split(a[2], r, " ")

@@ -1,0 +1,2 @@
+# an unknown capability name
+.process.capabilities.bounding += ["CAP_BOGUS"]

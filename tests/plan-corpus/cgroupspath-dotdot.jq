@@ -1,0 +1,2 @@
+# a cgroupsPath that climbs out with ..
+.linux.cgroupsPath = "/husk/../../x"

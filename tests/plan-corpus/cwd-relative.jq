@@ -1,0 +1,2 @@
+# a relative process.cwd
+.process.cwd = "work"

@@ -1,0 +1,2 @@
+# a domainname without a uts namespace
+del(.hostname) | .domainname = "example" | del(.linux.namespaces[] | select(.type == "uts"))

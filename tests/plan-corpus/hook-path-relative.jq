@@ -1,0 +1,2 @@
+# a createRuntime hook with a relative path
+.hooks = {"createRuntime": [{"path": "bin/true"}]}

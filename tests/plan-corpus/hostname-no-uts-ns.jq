@@ -1,0 +1,2 @@
+# a hostname without a uts namespace
+del(.linux.namespaces[] | select(.type == "uts"))

@@ -1,0 +1,2 @@
+# MPOL_BIND without nodes
+.linux.memoryPolicy = {"mode": "MPOL_BIND"}

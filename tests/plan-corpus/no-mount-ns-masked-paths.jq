@@ -1,0 +1,2 @@
+# no mount namespace, but maskedPaths and readonlyPaths (they need one)
+del(.linux.namespaces[] | select(.type == "mount"))

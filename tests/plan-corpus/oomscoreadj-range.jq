@@ -1,0 +1,2 @@
+# process.oomScoreAdj outside -1000..1000
+.process.oomScoreAdj = 5000

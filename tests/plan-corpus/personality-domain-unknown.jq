@@ -1,0 +1,2 @@
+# an unknown personality domain
+.linux.personality = {"domain": "LINUX_BOGUS"}

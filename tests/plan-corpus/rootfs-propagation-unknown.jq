@@ -1,0 +1,2 @@
+# an unknown linux.rootfsPropagation
+.linux.rootfsPropagation = "sideways"

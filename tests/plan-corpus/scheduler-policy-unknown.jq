@@ -1,0 +1,2 @@
+# an unknown scheduler policy
+.process.scheduler = {"policy": "SCHED_BOGUS"}

@@ -1,0 +1,2 @@
+# an unknown seccomp defaultAction
+.linux.seccomp = {"defaultAction": "SCMP_ACT_BOGUS"}

@@ -1,0 +1,2 @@
+# a sysctl name with an empty component
+.linux.sysctl = {"net..x": "1"}

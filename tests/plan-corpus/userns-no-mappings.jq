@@ -1,0 +1,2 @@
+# a new user namespace without mappings
+.linux.namespaces += [{"type": "user"}]

@@ -1,0 +1,2 @@
+# the caller's mount namespace, without masked and readonly paths
+del(.linux.namespaces[] | select(.type == "mount")) | del(.linux.maskedPaths, .linux.readonlyPaths)

@@ -1,0 +1,2 @@
+# the host's network namespace
+del(.linux.namespaces[] | select(.type == "network"))

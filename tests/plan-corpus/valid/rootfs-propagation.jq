@@ -1,0 +1,2 @@
+# linux.rootfsPropagation rslave
+.linux.rootfsPropagation = "rslave"

@@ -1,0 +1,2 @@
+# a time namespace with a monotonic offset
+.linux.namespaces += [{"type": "time"}] | .linux.timeOffsets = {"monotonic": {"secs": 10}}

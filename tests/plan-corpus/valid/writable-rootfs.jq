@@ -1,0 +1,2 @@
+# root.readonly false
+.root.readonly = false
