@@ -10,7 +10,7 @@
 set -eu
 
 build="gcc make autoconf automake libtool pkg-config libyajl-dev libseccomp-dev libcap-dev libdbus-1-dev"
-test_deps="bats bats-assert bats-support bats-file busybox-static jq iproute2 util-linux uidmap passwd runc crun"
+test_deps="bats bats-assert bats-support bats-file busybox-static jq strace iproute2 util-linux uidmap passwd runc crun"
 clients="podman containerd docker.io"
 vm="qemu-system-x86 linux-image-amd64 busybox-static e2fsprogs systemd dbus"
 doc="go-md2man"

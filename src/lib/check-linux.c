@@ -7,6 +7,7 @@
 #include "check-internal.h"
 #include "json.h"
 #include "namespaces.h"
+#include "schedule.h"
 #include "utils.h"
 
 static void check_sysctl(struct husk_check *ck, const struct oci_kv *kv) {
@@ -75,4 +76,8 @@ void check_linux(struct husk_check *ck) {
     if (l->sysctl[i].key && l->sysctl[i].value)
       check_sysctl(ck, &l->sysctl[i]);
   check_devices(ck, l);
+  if (l->personality && !check_config_error_at(ck, "linux.personality") &&
+      husk_personality_domain(l->personality->domain) < 0)
+    check_error(ck, "linux.personality.domain", "unknown domain \"%s\" (LINUX or LINUX32)",
+                l->personality->domain);
 }

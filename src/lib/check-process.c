@@ -16,6 +16,7 @@
 #include "check-internal.h"
 #include "inroot.h"
 #include "lsm.h"
+#include "schedule.h"
 #include "utils.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -308,6 +309,20 @@ static void check_io_priority(struct husk_check *ck, const struct oci_process *p
                   io->class_);
 }
 
+static void check_scheduler(struct husk_check *ck, const struct oci_scheduler *s) {
+  if (s == NULL || check_config_error_at(ck, "process.scheduler"))
+    return;
+  if (husk_sched_policy(s->policy) < 0)
+    check_error(ck, "process.scheduler.policy", "unknown policy \"%s\"", s->policy);
+  for (size_t i = 0; i < s->flags_len; i++) {
+    uint64_t flag;
+    if (husk_sched_flag(s->flags[i], &flag))
+      continue;
+    _cleanup_free_ char *path = xasprintf("process.scheduler.flags[%zu]", i);
+    check_error(ck, path, "unknown flag \"%s\"", s->flags[i]);
+  }
+}
+
 void check_process(struct husk_check *ck) {
   const struct oci_process *p = ck->config->process;
   if (p == NULL) {
@@ -323,6 +338,7 @@ void check_process(struct husk_check *ck) {
   check_rlimits(ck, p);
   check_oom_score_adj(ck, p);
   check_io_priority(ck, p);
+  check_scheduler(ck, p->scheduler);
   if (p->apparmor_profile && p->apparmor_profile[0] && !husk_apparmor_enabled())
     check_error(ck, "process.apparmorProfile", "\"%s\": AppArmor is not enabled on this host",
                 p->apparmor_profile);

@@ -35,23 +35,42 @@ static const struct {
     {"SCHED_FLAG_UTIL_CLAMP_MAX", SCHED_FLAG_UTIL_CLAMP_MAX},
 };
 
-static int apply_scheduler(const struct oci_scheduler *s, struct husk_error **err) {
-  struct sched_attr attr = {.size = SCHED_ATTR_SIZE_VER0};
-  bool found = false;
-  for (size_t i = 0; i < ARRAY_SIZE(policies); i++)
-    if (strcmp(policies[i].name, s->policy) == 0) {
-      attr.sched_policy = policies[i].value;
-      found = true;
+int husk_sched_policy(const char *name) {
+  for (size_t i = 0; name && i < ARRAY_SIZE(policies); i++)
+    if (strcmp(policies[i].name, name) == 0)
+      return (int)policies[i].value;
+  return -1;
+}
+
+bool husk_sched_flag(const char *name, uint64_t *value) {
+  for (size_t k = 0; name && k < ARRAY_SIZE(sched_flags); k++)
+    if (strcmp(sched_flags[k].name, name) == 0) {
+      *value = sched_flags[k].value;
+      return true;
     }
-  if (!found)
+  return false;
+}
+
+long husk_personality_domain(const char *name) {
+  if (name && strcmp(name, "LINUX") == 0)
+    return PER_LINUX;
+  if (name && strcmp(name, "LINUX32") == 0)
+    return PER_LINUX32;
+  return -1;
+}
+
+static int apply_scheduler(const struct oci_scheduler *s, struct husk_error **err) {
+  /* The names were judged by the plan stage (check-process.c). */
+  struct sched_attr attr = {.size = SCHED_ATTR_SIZE_VER0};
+  int policy = husk_sched_policy(s->policy);
+  if (policy < 0)
     return husk_fail(err, 0, "process.scheduler.policy: unknown policy \"%s\"", s->policy);
+  attr.sched_policy = (uint32_t)policy;
   for (size_t i = 0; i < s->flags_len; i++) {
-    size_t k = 0;
-    while (k < ARRAY_SIZE(sched_flags) && strcmp(sched_flags[k].name, s->flags[i]) != 0)
-      k++;
-    if (k == ARRAY_SIZE(sched_flags))
+    uint64_t flag = 0;
+    if (!husk_sched_flag(s->flags[i], &flag))
       return husk_fail(err, 0, "process.scheduler.flags[%zu]: unknown flag \"%s\"", i, s->flags[i]);
-    attr.sched_flags |= sched_flags[k].value;
+    attr.sched_flags |= flag;
   }
   attr.sched_nice = s->has_nice ? s->nice : 0;
   attr.sched_priority = s->has_priority ? (uint32_t)s->priority : 0;
@@ -146,15 +165,11 @@ int husk_process_scheduling(const struct oci_process *p, struct husk_error **err
 int husk_personality(const struct oci_linux *l, struct husk_error **err) {
   if (l == NULL || l->personality == NULL)
     return 0;
-  unsigned long persona;
-  if (strcmp(l->personality->domain, "LINUX") == 0)
-    persona = PER_LINUX;
-  else if (strcmp(l->personality->domain, "LINUX32") == 0)
-    persona = PER_LINUX32;
-  else
+  long persona = husk_personality_domain(l->personality->domain);
+  if (persona < 0)
     return husk_fail(err, 0, "linux.personality.domain: unknown domain \"%s\"",
                      l->personality->domain);
-  if (personality(persona) < 0)
+  if (personality((unsigned long)persona) < 0)
     return husk_fail(err, errno, "linux.personality: set %s", l->personality->domain);
   return 0;
 }

@@ -6,6 +6,7 @@
 #define HUSK_SCHEDULE_H
 
 #include <sched.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "spec.h"
@@ -21,6 +22,12 @@ int husk_exec_affinity_check(const struct oci_process *p, struct husk_error **er
 int husk_exec_affinity_initial(const struct oci_process *p, struct husk_error **err);
 int husk_exec_affinity_final(const struct oci_process *p, struct husk_error **err);
 int husk_personality(const struct oci_linux *l, struct husk_error **err);
+/* The names the config uses: SCHED_* to its policy (-1: unknown),
+ * SCHED_FLAG_* to its bit (false: unknown), LINUX/LINUX32 to a persona
+ * (-1: unknown). */
+int husk_sched_policy(const char *name);
+bool husk_sched_flag(const char *name, uint64_t *value);
+long husk_personality_domain(const char *name);
 /* "0-3,7" -> a cpu set; exposed for the unit tests. */
 int husk_parse_cpu_list(const char *list, cpu_set_t *set);
 
