@@ -41,8 +41,10 @@ static bool has_word(const char *text, const char *word) {
   return false;
 }
 
-/* Why the cgroup2 hierarchy cannot give a container `ctrl`, or NULL. */
-static char *v2_missing(const char *ctrl) {
+/* Why the cgroup2 hierarchy cannot give a container `ctrl`, or NULL.
+ * Whether the root hands it down (cgroup.subtree_control) only husk check
+ * asks: create enables it on the way down, and systemd does for its units. */
+static char *v2_missing(const struct husk_check *ck, const char *ctrl) {
   _cleanup_free_ char *root = husk_cgroup_v2_dir("");
   if (root == NULL)
     return xstrdup("no cgroup2 hierarchy is mounted");
@@ -52,6 +54,8 @@ static char *v2_missing(const char *ctrl) {
   if (read_file(avail_file, &avail, NULL, 0, NULL) < 0 || !has_word(avail, ctrl))
     return xasprintf("the %s controller is not available in cgroup v2 here (not in %s)", ctrl,
                      avail_file);
+  if (!ck->probe_host || ck->opts->systemd_driver)
+    return NULL;
   if (read_file(enabled_file, &enabled, NULL, 0, NULL) < 0 || !has_word(enabled, ctrl))
     return xasprintf("the %s controller is not enabled for child cgroups (not in %s)", ctrl,
                      enabled_file);
@@ -73,7 +77,7 @@ static void need_v1(struct husk_check *ck, const char *field, const char *ctrl) 
 /* A field needs a cgroup2 controller (v2 hosts, and the unified tree of
  * hybrid ones). */
 static void need_v2(struct husk_check *ck, const char *field, const char *ctrl) {
-  _cleanup_free_ char *why = v2_missing(ctrl);
+  _cleanup_free_ char *why = v2_missing(ck, ctrl);
   if (why)
     check_error(ck, field, "%s", why);
 }
@@ -81,7 +85,7 @@ static void need_v2(struct husk_check *ck, const char *field, const char *ctrl) 
 /* hugetlb and rdma: the v1 controller, else the unified tree's. */
 static void need_v1_or_v2(struct husk_check *ck, const char *field, const char *ctrl) {
   if (husk_cgroup_mode() == HUSK_CGROUP_V2 || !v1_has(ctrl)) {
-    _cleanup_free_ char *why = v2_missing(ctrl);
+    _cleanup_free_ char *why = v2_missing(ck, ctrl);
     if (why)
       check_error(ck, field, "no v1 %s hierarchy is mounted, and in cgroup v2 %s", ctrl, why);
   }
@@ -242,7 +246,7 @@ static void check_unified(struct husk_check *ck, const struct oci_resources *r,
     _cleanup_free_ char *ctrl = xasprintf("%.*s", (int)len, key);
     if (strcmp(ctrl, "cgroup") == 0)
       continue; /* core files: every cgroup has them */
-    _cleanup_free_ char *why = v2_missing(ctrl);
+    _cleanup_free_ char *why = v2_missing(ck, ctrl);
     if (why)
       check_error(ck, path, "%s%s", why,
                   mode == HUSK_CGROUP_HYBRID ? " (on this hybrid host \"unified\" goes to "
