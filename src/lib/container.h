@@ -18,6 +18,7 @@ struct husk_context {
   enum husk_cgroup_manager cgroup_manager;
   bool systemd_cgroup; /* --systemd-cgroup: cgroupsPath is "slice:prefix:name" */
   bool rootless;
+  const char *criu; /* --criu: the CRIU program; NULL: "criu" on PATH */
 };
 
 struct husk_create_options {
