@@ -24,11 +24,17 @@
 #define DUMP_LOG "dump.log"
 #define PRE_DUMP_LOG "pre-dump.log"
 
-/* mkdir (an existing one is fine: a container is checkpointed again and
+/* mkdir -p (an existing one is fine: a container is checkpointed again and
  * again) and open. */
 static int open_dir(const char *option, const char *path, int *fd, struct husk_error **err) {
-  if (mkdir(path, 0700) < 0 && errno != EEXIST)
-    return husk_fail(err, errno, "%s %s", option, path);
+  char cwd[PATH_MAX];
+  if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) == NULL)
+    return husk_fail(err, errno, "%s %s: the current directory", option, path);
+  _cleanup_free_ char *abs = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", cwd, path);
+  if (mkdir_p(abs, 0700, err) < 0) {
+    husk_error_prefix(err, "%s: ", option);
+    return -EINVAL;
+  }
   *fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (*fd < 0)
     return husk_fail(err, errno, "%s %s", option, path);

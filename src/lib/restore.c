@@ -281,9 +281,41 @@ static int add_stdio(struct restore_job *job, struct husk_criu_opts *o, struct h
   return 0;
 }
 
+/* prestart and createRuntime, as runc runs them at restore: once CRIU has
+ * made the namespaces (its "setup-namespaces"), with the pid of the init
+ * being restored, before any process runs. */
+static int run_runtime_hooks(struct restore_job *job, pid_t pid, struct husk_error **err) {
+  const struct oci_config *c = job->config;
+  if (!husk_hooks_has(c->hooks, HUSK_HOOK_PRESTART) &&
+      !husk_hooks_has(c->hooks, HUSK_HOOK_CREATE_RUNTIME))
+    return 0;
+  struct husk_state st = {
+      .id = (char *)job->id,
+      .pid = pid,
+      .bundle = job->bundle,
+      .rootfs = job->rootfs,
+      .created = job->created,
+      .owner = "",
+  };
+  husk_state_borrow_annotations(&st, c->annotations, c->annotations_len);
+  _cleanup_free_ char *json = husk_state_to_oci_json(&st, HUSK_STATUS_CREATED);
+  husk_state_return_annotations(&st);
+  struct husk_hook_io io = HUSK_HOOK_IO_INIT;
+  int r = husk_hook_io_open(c, &io, err);
+  if (r == 0 && (husk_hooks_run(c->hooks, HUSK_HOOK_PRESTART, json, &io, err) < 0 ||
+                 husk_hooks_run(c->hooks, HUSK_HOOK_CREATE_RUNTIME, json, &io, err) < 0))
+    r = -EIO;
+  husk_hook_io_close(&io);
+  return r;
+}
+
 static int on_restore_notify(void *opaque, struct husk_criu_notify *n, struct husk_error **err) {
   struct restore_job *job = opaque;
-  if (strcmp(n->script, "post-restore") == 0) {
+  if (strcmp(n->script, "setup-namespaces") == 0) {
+    int r = run_runtime_hooks(job, n->pid, err);
+    if (r < 0)
+      return r;
+  } else if (strcmp(n->script, "post-restore") == 0) {
     job->pid = n->pid;
   } else if (strcmp(n->script, "orphan-pts-master") == 0) {
     /* The terminal's new master: to the engine, as create sends it. */
