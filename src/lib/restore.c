@@ -59,15 +59,6 @@ struct restore_job {
   size_t n_ns_fds;
 };
 
-static char *now_rfc3339(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  return xasprintf("%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
-}
-
 static bool has_new_ns(const struct oci_config *c, const char *type) {
   const struct oci_linux *l = c->linux_;
   for (size_t i = 0; l && i < l->namespaces_len; i++)
@@ -77,25 +68,10 @@ static bool has_new_ns(const struct oci_config *c, const char *type) {
 }
 
 static int write_state(struct restore_job *job, struct husk_error **err) {
-  const struct oci_config *c = job->config;
-  struct husk_state st = {
-      .id = (char *)job->id,
-      .pid = job->pid,
-      .pid_start_time = job->pid > 0 ? husk_pid_start_time(job->pid) : 0,
-      .bundle = job->bundle,
-      .rootfs = job->rootfs,
-      .created = job->created,
-      .owner = "",
-      .new_pid_ns = has_new_ns(c, "pid"),
-      .systemd_cgroup = job->ctx->systemd_cgroup,
-      .has_hooks = husk_hooks_has(c->hooks, HUSK_HOOK_POSTSTART) ||
-                   husk_hooks_has(c->hooks, HUSK_HOOK_POSTSTOP),
-  };
-  husk_cgroup_to_state(&job->cgroup, &st);
-  husk_state_borrow_annotations(&st, c->annotations, c->annotations_len);
-  int r = husk_state_write(job->dirfd, &st, err);
-  husk_state_return_annotations(&st);
-  return r;
+  struct husk_new_state n = {.id = job->id, .pid = job->pid, .bundle = job->bundle,
+                             .rootfs = job->rootfs, .created = job->created,
+                             .new_pid_ns = has_new_ns(job->config, "pid")};
+  return husk_container_write_state(job->dirfd, job->ctx, &n, &job->cgroup, job->config, err);
 }
 
 /* The bundle's config, checked by the same plan stage as create's. */
@@ -442,7 +418,7 @@ static int restore(struct restore_job *job, struct husk_error **err) {
   job->dirfd = husk_state_dir_create(ctx->root, job->id, err);
   if (job->dirfd < 0)
     return job->dirfd;
-  job->created = now_rfc3339();
+  job->created = husk_now_rfc3339();
   if (job->cgroup.path && husk_cgroup_has_processes(job->cgroup.path)) {
     r = husk_fail(err, 0, "cgroup %s is in use by other processes: give linux.cgroupsPath a path of its own",
                   job->cgroup.path);
