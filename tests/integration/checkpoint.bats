@@ -186,7 +186,7 @@ restore_c1() {
 	# the count over 127.0.0.1, one connection for the whole run
 	set_args sh -c 'exec </dev/null >/dev/null 2>&1
 		ip link set lo up
-		nc -l -p 5000 >/data/log &
+		sleep 100000 | nc -l -p 5000 >/data/log &
 		sleep 1
 		i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done | nc 127.0.0.1 5000'
 	run -0 husk_bg run -d --bundle "$BUNDLE" c1
