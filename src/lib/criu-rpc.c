@@ -219,39 +219,24 @@ int husk_criu_encode_req(int type, const struct husk_criu_opts *opts, bool notif
   return 0;
 }
 
-static int decode_notify(const uint8_t *data, size_t n, struct husk_criu_resp *out) {
+/* A nested message of small fields: varint field k into *ints[k] (when
+ * given), and string field 1 into *str (when given): criu_notify (script,
+ * pid), criu_restore_resp (pid), criu_version, criu_features. */
+static int decode_sub(const uint8_t *data, size_t n, int *ints[5], char **str) {
   struct pb_reader r = {data, data + n};
   unsigned field;
   uint64_t v;
-  const uint8_t *d;
-  size_t dn;
+  const uint8_t *d = NULL;
+  size_t dn = 0;
   int ret;
   while ((ret = pb_next(&r, &field, &v, &d, &dn)) == 0) {
-    if (field == 1) {
-      free(out->notify_script);
-      out->notify_script = pb_strdup(d, dn);
-    } else if (field == 2) {
-      out->notify_pid = (pid_t)v;
+    if (field == 1 && str && d) { /* d is set for length-delimited fields only */
+      free(*str);
+      *str = pb_strdup(d, dn);
+    } else if (field < 5 && ints[field]) {
+      *ints[field] = (int)v;
     }
-  }
-  return ret < 0 ? ret : 0;
-}
-
-/* restore (field 1: pid), version (1, 2, 4), features (1, 2). */
-static int decode_small(const uint8_t *data, size_t n, int *f1, int *f2, int *f4) {
-  struct pb_reader r = {data, data + n};
-  unsigned field;
-  uint64_t v;
-  const uint8_t *d;
-  size_t dn;
-  int ret;
-  while ((ret = pb_next(&r, &field, &v, &d, &dn)) == 0) {
-    if (field == 1 && f1)
-      *f1 = (int)v;
-    else if (field == 2 && f2)
-      *f2 = (int)v;
-    else if (field == 4 && f4)
-      *f4 = (int)v;
+    d = NULL;
   }
   return ret < 0 ? ret : 0;
 }
@@ -265,7 +250,7 @@ int husk_criu_decode_resp(const uint8_t *buf, size_t len, struct husk_criu_resp 
   size_t dn = 0;
   int ret, seen = 0;
   while ((ret = pb_next(&r, &field, &v, &d, &dn)) == 0) {
-    int mem_track = 0, lazy = 0, pid = 0;
+    int mem_track = 0, lazy = 0, pid = 0, npid = 0;
     switch (field) {
     case 1:
       out->type = (int)v;
@@ -276,19 +261,20 @@ int husk_criu_decode_resp(const uint8_t *buf, size_t len, struct husk_criu_resp 
       seen |= 2;
       break;
     case 4:
-      if (decode_small(d, dn, &pid, NULL, NULL) < 0)
+      if (decode_sub(d, dn, (int *[5]){NULL, &pid}, NULL) < 0)
         return -EBADMSG;
       out->restore_pid = pid;
       break;
     case 5:
-      if (decode_notify(d, dn, out) < 0)
+      if (decode_sub(d, dn, (int *[5]){NULL, NULL, &npid}, &out->notify_script) < 0)
         return -EBADMSG;
+      out->notify_pid = npid;
       break;
     case 7:
       out->cr_errno = (int)v;
       break;
     case 8:
-      if (decode_small(d, dn, &mem_track, &lazy, NULL) < 0)
+      if (decode_sub(d, dn, (int *[5]){NULL, &mem_track, &lazy}, NULL) < 0)
         return -EBADMSG;
       out->mem_track = mem_track;
       out->lazy_pages = lazy;
@@ -300,8 +286,8 @@ int husk_criu_decode_resp(const uint8_t *buf, size_t len, struct husk_criu_resp 
       out->cr_errmsg = pb_strdup(d, dn);
       break;
     case 10:
-      if (decode_small(d, dn, &out->version_major, &out->version_minor,
-                       &out->version_sublevel) < 0)
+      if (decode_sub(d, dn, (int *[5]){NULL, &out->version_major, &out->version_minor, NULL,
+                                       &out->version_sublevel}, NULL) < 0)
         return -EBADMSG;
       break;
     default:
