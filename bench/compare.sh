@@ -101,14 +101,14 @@ for i in $(seq "$CR_ROUNDS"); do
 		$r run -d --bundle "$work/cr" cr-$rt >/dev/null 2>&1 </dev/null
 		t0=$(date +%s%N)
 		$r checkpoint --image-path "$img" cr-$rt >"$work/cr-$rt.log" 2>&1 ||
-			{ WHY_CR[$rt]="checkpoint failed: $(tail -1 "$work/cr-$rt.log" | cut -c1-100)"; }
+			{ WHY_CR[$rt]=${WHY_CR[$rt]:-"checkpoint failed: $(tail -1 "$work/cr-$rt.log" | cut -c1-100)"}; }
 		t1=$(date +%s%N)
 		# runc removes the container after a checkpoint; husk and crun
 		# leave it stopped
 		$r delete --force cr-$rt >/dev/null 2>&1
 		t2=$(date +%s%N)
 		$r restore -d --image-path "$img" --bundle "$work/cr" cr-$rt >"$work/cr-$rt.log" 2>&1 </dev/null ||
-			{ WHY_CR[$rt]="restore failed: $(tail -1 "$work/cr-$rt.log" | cut -c1-100)"; }
+			{ WHY_CR[$rt]=${WHY_CR[$rt]:-"restore failed: $(tail -1 "$work/cr-$rt.log" | cut -c1-100)"}; }
 		t3=$(date +%s%N)
 		[ "$($r state cr-$rt 2>/dev/null | jq -r .status)" = running ] ||
 			WHY_CR[$rt]="${WHY_CR[$rt]:-not running after restore}"
@@ -121,7 +121,7 @@ done
 for rt in "${order[@]}"; do
 	[ -n "${RT[$rt]:-}" ] || continue
 	if [ -n "${WHY_CR[$rt]:-}" ]; then
-		R[checkpoint,$rt]="— (${WHY_CR[$rt]})"; R[restore,$rt]="—"
+		R[checkpoint,$rt]="— (${WHY_CR[$rt]})"; R[restore,$rt]="— (see checkpoint)"
 		continue
 	fi
 	for phase in checkpoint restore; do
@@ -266,6 +266,8 @@ host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
 				line="$line | — ($rt ${WHY[$rt]})"
 			elif [[ ${R[$metric,$rt]:-} =~ ^[0-9.]+$ && ${R[$metric,husk]:-} =~ ^[0-9.]+$ ]]; then
 				line="$line | $(fmt "${R[$metric,$rt]}") $unit ($(awk -v a="${R[$metric,$rt]}" -v b="${R[$metric,husk]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')×)"
+			elif [[ ${R[$metric,$rt]:-} =~ ^— ]]; then
+				line="$line | ${R[$metric,$rt]}"
 			else
 				line="$line | ${R[$metric,$rt]:-?} $unit"
 			fi
