@@ -1,9 +1,12 @@
 #!/bin/bash
 # husk vs crun vs runc on one busybox bundle, in one run; every figure is
 # also given as a ratio to husk's (>1 means slower or bigger than husk).
-#   bench/compare.sh [--quick] [--lifecycle] [--systemd-cgroup] [--out FILE]
+#   bench/compare.sh [--quick] [--lifecycle] [--checkpoint] [--systemd-cgroup] [--out FILE]
 # --lifecycle: only run, create/start/delete and exec (for slow hosts, such
 # as the systemd VM under TCG, where each container is a unit).
+# --checkpoint: only checkpoint and restore of one running container, with
+# CRIU (needs criu, and a host where `criu check` passes: the pure cgroup v2
+# VM, tests/vm/run.sh bash bench/compare.sh --checkpoint).
 # --systemd-cgroup: every runtime gets it, so that systemd makes each
 # container's cgroup (a transient scope over D-Bus); it needs systemd as
 # PID 1 (HUSK_VM_INIT=systemd tests/vm/run.sh bash bench/compare.sh ...).
@@ -20,13 +23,15 @@ MANY=1000
 out=""
 G="" # global options every runtime gets
 LIFECYCLE_ONLY=""
+CHECKPOINT_ONLY=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) RUNS=20 PARALLEL_TOTAL=64 MANY=100 ;;
 	--systemd-cgroup) G=--systemd-cgroup ;;
 	--lifecycle) LIFECYCLE_ONLY=1 ;;
+	--checkpoint) CHECKPOINT_ONLY=1 ;;
 	--out) out=$2; shift ;;
-	*) echo "usage: $0 [--quick] [--lifecycle] [--systemd-cgroup] [--out FILE]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--quick] [--lifecycle] [--checkpoint] [--systemd-cgroup] [--out FILE]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -55,7 +60,7 @@ mkdir -p "$work/sleeper"
 jq --arg r "$work/bundle/rootfs" '.root.path = $r | .process.args = ["sleep", "3600"]' \
 	"$work/bundle/config.json" >"$work/sleeper/config.json"
 
-declare -A RT WHY
+declare -A RT WHY WHY_CR
 RT[husk]=$HUSK
 for rt in crun runc; do
 	path=$(command -v $rt) || { WHY[$rt]="not installed"; continue; }
@@ -71,6 +76,59 @@ order=(husk crun runc)
 declare -A R # R[metric,rt] = value
 ms() { jq -r '.results[0].mean * 1000' "$1"; }
 mib() { awk -v b="$1" 'BEGIN {printf "%.2f", b / 1048576}'; }
+
+if [ -n "$CHECKPOINT_ONLY" ]; then
+command -v criu >/dev/null || { echo "--checkpoint needs criu (apt-get install criu)" >&2; exit 1; }
+criu check >"$work/criu-check" 2>&1 || {
+	echo "--checkpoint: criu check fails here: $(grep -m1 Error "$work/criu-check")" >&2
+	exit 1
+}
+CR_ROUNDS=$((RUNS / 10))
+[ "$CR_ROUNDS" -ge 3 ] || CR_ROUNDS=3
+echo "== checkpoint and restore of a running container ($CR_ROUNDS rounds, taking turns)"
+# The process's stdio is the container's own /dev/null: CRIU cannot save a
+# file of the host's mounts (runc and crun alike).
+mkdir -p "$work/cr"
+jq --arg r "$work/bundle/rootfs" '.root.path = $r
+	| .process.args = ["sh", "-c", "exec </dev/null >/dev/null 2>&1; exec sleep 3600"]' \
+	"$work/bundle/config.json" >"$work/cr/config.json"
+for rt in "${order[@]}"; do : >"$work/checkpoint-$rt"; : >"$work/restore-$rt"; done
+for i in $(seq "$CR_ROUNDS"); do
+	for rt in "${order[@]}"; do
+		[ -n "${RT[$rt]:-}" ] || continue
+		r="${RT[$rt]} $G --root $work/root-$rt"
+		img=$work/img-$rt-$i
+		$r run -d --bundle "$work/cr" cr-$rt >/dev/null 2>&1 </dev/null
+		t0=$(date +%s%N)
+		$r checkpoint --image-path "$img" cr-$rt >"$work/cr-$rt.log" 2>&1 ||
+			{ WHY_CR[$rt]=${WHY_CR[$rt]:-"checkpoint failed: $(tail -1 "$work/cr-$rt.log" | cut -c1-100)"}; }
+		t1=$(date +%s%N)
+		# runc removes the container after a checkpoint; husk and crun
+		# leave it stopped
+		$r delete --force cr-$rt >/dev/null 2>&1
+		t2=$(date +%s%N)
+		$r restore -d --image-path "$img" --bundle "$work/cr" cr-$rt >"$work/cr-$rt.log" 2>&1 </dev/null ||
+			{ WHY_CR[$rt]=${WHY_CR[$rt]:-"restore failed: $(tail -1 "$work/cr-$rt.log" | cut -c1-100)"}; }
+		t3=$(date +%s%N)
+		[ "$($r state cr-$rt 2>/dev/null | jq -r .status)" = running ] ||
+			WHY_CR[$rt]="${WHY_CR[$rt]:-not running after restore}"
+		$r delete --force cr-$rt >/dev/null 2>&1
+		rm -rf "$img"
+		echo $(((t1 - t0) / 1000)) >>"$work/checkpoint-$rt"
+		echo $(((t3 - t2) / 1000)) >>"$work/restore-$rt"
+	done
+done
+for rt in "${order[@]}"; do
+	[ -n "${RT[$rt]:-}" ] || continue
+	if [ -n "${WHY_CR[$rt]:-}" ]; then
+		R[checkpoint,$rt]="— (${WHY_CR[$rt]})"; R[restore,$rt]="— (see checkpoint)"
+		continue
+	fi
+	for phase in checkpoint restore; do
+		R[$phase,$rt]=$(sort -n "$work/$phase-$rt" | awk '{a[NR]=$1} END {printf "%.2f", a[int((NR+1)/2)]/1000}')
+	done
+done
+else # CHECKPOINT_ONLY
 
 # In rounds, each runtime and the floor taking turns, so that a host that
 # gets busier or quieter during the run weighs on all of them alike.
@@ -189,6 +247,7 @@ for rt in "${order[@]}"; do
 done
 
 fi # LIFECYCLE_ONLY
+fi # CHECKPOINT_ONLY
 
 host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
 [ -n "$G" ] && host="$host, every runtime with $G"
@@ -207,12 +266,21 @@ host="$(uname -r), $(nproc) cores, cgroup $(stat -f -c %T /sys/fs/cgroup)"
 				line="$line | — ($rt ${WHY[$rt]})"
 			elif [[ ${R[$metric,$rt]:-} =~ ^[0-9.]+$ && ${R[$metric,husk]:-} =~ ^[0-9.]+$ ]]; then
 				line="$line | $(fmt "${R[$metric,$rt]}") $unit ($(awk -v a="${R[$metric,$rt]}" -v b="${R[$metric,husk]}" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')×)"
+			elif [[ ${R[$metric,$rt]:-} =~ ^— ]]; then
+				line="$line | ${R[$metric,$rt]}"
 			else
 				line="$line | ${R[$metric,$rt]:-?} $unit"
 			fi
 		done
 		echo "$line |"
 	}
+	if [ -n "$CHECKPOINT_ONLY" ]; then
+	row checkpoint "checkpoint of a running sh + sleep (median)" ms
+	row restore "restore -d of it (median)" ms
+	echo
+	echo "CRIU: $(criu --version | head -1)."
+	exit 0
+	fi
 	row run "run /bin/true (mean)" ms
 	row create "create (median)" ms
 	row start "start, until /bin/true has exited (median)" ms

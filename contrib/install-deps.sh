@@ -6,13 +6,14 @@
 #   contrib/install-deps.sh --build  build dependencies only
 #   contrib/install-deps.sh --vm     what tests/vm/run.sh needs (a kernel
 #                                    and qemu, for the pure cgroup v2 tests;
-#                                    systemd and dbus for its systemd guest)
+#                                    systemd and dbus for its systemd guest,
+#                                    criu for checkpoint.bats, which runs there)
 set -eu
 
 build="gcc make autoconf automake libtool pkg-config libyajl-dev libseccomp-dev libcap-dev libdbus-1-dev"
-test_deps="bats bats-assert bats-support bats-file busybox-static jq strace iproute2 util-linux uidmap passwd runc crun"
+test_deps="bats bats-assert bats-support bats-file busybox-static jq strace iproute2 util-linux uidmap passwd runc crun criu"
 clients="podman containerd docker.io"
-vm="qemu-system-x86 linux-image-amd64 busybox-static e2fsprogs systemd dbus"
+vm="qemu-system-x86 linux-image-amd64 busybox-static e2fsprogs systemd dbus criu"
 doc="go-md2man"
 
 case "${1:-}" in

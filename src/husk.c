@@ -172,6 +172,59 @@ const struct husk_command husk_commands[] = {
      "Print what this build of husk supports on this host, as the runtime-spec\n"
      "features document (hooks, mount options, namespaces, capabilities, cgroup\n"
      "drivers, seccomp actions/operators/archs, AppArmor, SELinux)."},
+    {"checkpoint", cmd_checkpoint,
+     "checkpoint [--image-path DIR] [--work-path DIR] [--parent-path DIR]\n"
+     "            [--leave-running] [--tcp-established] [--ext-unix-sk] [--shell-job]\n"
+     "            [--file-locks] [--pre-dump] [--manage-cgroups-mode MODE] [--empty-ns NS]\n"
+     "            [--auto-dedup] [--lazy-pages --page-server ADDR:PORT --status-fd FD] ID",
+     "save a running container to disk with CRIU",
+     "Checkpoint a running container with CRIU (criu swrk): its processes, their\n"
+     "memory, files, mounts and namespaces go to the image directory. The container\n"
+     "is then stopped ('delete' removes it), or still running with --leave-running.\n\n"
+     "  --image-path DIR        where the images go (default ./checkpoint; made if missing)\n"
+     "  --work-path DIR         CRIU's log (dump.log) and work files (default: DIR above)\n"
+     "  --parent-path DIR       the images of an earlier --pre-dump, relative to\n"
+     "                          --image-path: only what changed since is saved\n"
+     "  --leave-running         keep the container running after the checkpoint\n"
+     "  --pre-dump              save the memory only, and keep running (for an\n"
+     "                          iterative migration ending with --parent-path)\n"
+     "  --tcp-established       save established TCP connections\n"
+     "  --ext-unix-sk           allow unix sockets connected outside the container\n"
+     "  --shell-job             allow a process that has a terminal from outside\n"
+     "  --file-locks            save file locks\n"
+     "  --manage-cgroups-mode soft|full|strict|ignore\n"
+     "                          what CRIU saves of the cgroups (default soft)\n"
+     "  --empty-ns network      save the network namespace as empty: whoever restores\n"
+     "                          sets it up again\n"
+     "  --auto-dedup            free the parent images' pages the new images replace\n"
+     "  --lazy-pages            keep the memory back, to be served on demand by\n"
+     "  --page-server ADDR:PORT  CRIU's page server (with --lazy-pages)\n"
+     "  --status-fd FD          write a byte to FD once the page server is ready\n\n"
+     "Needs CRIU ('criu check' must pass; --criu PATH names the program)."},
+    {"restore", cmd_restore,
+     "restore [--image-path DIR] [--work-path DIR] [--bundle DIR] [--detach]\n"
+     "            [--pid-file FILE] [--console-socket SOCK] [--tcp-established]\n"
+     "            [--ext-unix-sk] [--shell-job] [--file-locks] [--manage-cgroups-mode MODE]\n"
+     "            [--empty-ns NS] [--auto-dedup] [--lazy-pages] [--lsm-profile TYPE:NAME]\n"
+     "            [--lsm-mount-context CTX] [--no-subreaper] [--no-pivot] ID",
+     "restore a container from a checkpoint",
+     "Make container ID from the bundle's config.json and the images of a\n"
+     "checkpoint: CRIU restores the processes into the configured cgroup, with the\n"
+     "configured limits, and the container is running. Without --detach husk\n"
+     "waits for it, deletes it and exits with its code, as 'run' does.\n\n"
+     "  --image-path DIR        the checkpoint's images (default ./checkpoint)\n"
+     "  --work-path DIR         CRIU's log (restore.log) (default: the image dir)\n"
+     "  -b, --bundle DIR        the bundle (default: the current directory)\n"
+     "  -d, --detach            return once the container runs\n"
+     "  --pid-file FILE         write the restored init's pid to FILE\n"
+     "  --console-socket SOCK   send the restored terminal's new pty master here\n"
+     "  --tcp-established, --ext-unix-sk, --shell-job, --file-locks,\n"
+     "  --manage-cgroups-mode MODE, --empty-ns NS, --auto-dedup, --lazy-pages\n"
+     "                          as for checkpoint (give the same ones)\n"
+     "  --lsm-profile TYPE:NAME  restore with this AppArmor or SELinux profile\n"
+     "  --lsm-mount-context CTX  the SELinux context of the restored mounts\n"
+     "  --no-subreaper, --no-pivot  accepted for runc compatibility\n\n"
+     "Needs CRIU ('criu check' must pass; --criu PATH names the program)."},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -195,7 +248,8 @@ static void print_usage(FILE *f) {
         "                           --systemd-cgroup: where systemd would put it, without\n"
         "                           asking systemd); disabled: no cgroup at all\n"
         "  --rootless true|false|auto  true: 'spec' writes a rootless config\n"
-        "  --criu PATH              accepted for runc compatibility, unused\n"
+        "  --criu PATH              the CRIU program for checkpoint and restore\n"
+        "                           (default: criu, found on PATH)\n"
         "  -v, --version            print the version\n"
         "  -h, --help               print this help\n\n"
         "'husk COMMAND --help' or 'husk help COMMAND' describes a command.\n",
@@ -282,7 +336,8 @@ int main(int argc, char **argv) {
       }
       break;
     case 'C':
-      break; /* runc's checkpoint tool path: nothing to do */
+      ctx.criu = optarg;
+      break;
     case 'v':
       print_version();
       return 0;

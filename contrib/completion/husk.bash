@@ -16,8 +16,8 @@ _husk_ids() {
 _husk() {
 	local cur prev words cword
 	_init_completion || return
-	local commands="create start state kill delete run exec list spec features check pause resume update ps events"
-	local global="--root --log --log-format --debug --systemd-cgroup --cgroup-manager --rootless --version --help"
+	local commands="create start state kill delete run exec list spec features check pause resume update ps events checkpoint restore"
+	local global="--root --log --log-format --debug --systemd-cgroup --cgroup-manager --rootless --criu --version --help"
 	local cmd="" i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -32,7 +32,10 @@ _husk() {
 		return
 	fi
 	case $prev in
-	--root | --bundle | -b) _filedir -d; return ;;
+	--root | --bundle | -b | --image-path | --work-path | --parent-path) _filedir -d; return ;;
+	--criu) _filedir; return ;;
+	--manage-cgroups-mode) COMPREPLY=($(compgen -W "soft full strict ignore" -- "$cur")); return ;;
+	--empty-ns) COMPREPLY=($(compgen -W "network" -- "$cur")); return ;;
 	--log | --pid-file | --console-socket | --pidfd-socket | --config | --process | -p | --resources | -r) _filedir; return ;;
 	--log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
 	--cgroup-manager) COMPREPLY=($(compgen -W "cgroupfs systemd disabled" -- "$cur")); return ;;
@@ -59,6 +62,8 @@ _husk() {
 	check) opts="--bundle --format --help" ;;
 	ps) opts="--format --help" ;;
 	events) opts="--interval --stats --help" ;;
+	checkpoint) opts="--image-path --work-path --parent-path --leave-running --tcp-established --ext-unix-sk --shell-job --file-locks --pre-dump --manage-cgroups-mode --empty-ns --auto-dedup --lazy-pages --page-server --status-fd --help" ;;
+	restore) opts="--image-path --work-path --bundle --detach --pid-file --console-socket --no-subreaper --no-pivot --tcp-established --ext-unix-sk --shell-job --file-locks --manage-cgroups-mode --empty-ns --auto-dedup --lazy-pages --lsm-profile --lsm-mount-context --help" ;;
 	update) opts="--resources --memory --memory-reservation --memory-swap --kernel-memory --kernel-memory-tcp --cpu-shares --cpu-share --cpu-period --cpu-quota --cpu-burst --cpu-rt-period --cpu-rt-runtime --cpu-idle --cpuset-cpus --cpuset-mems --pids-limit --blkio-weight --l3-cache-schema --mem-bw-schema --help" ;;
 	esac
 	if [[ $cur == -* ]]; then

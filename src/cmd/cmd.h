@@ -27,6 +27,8 @@ int cmd_list(struct husk_context *ctx, int argc, char **argv);
 int cmd_spec(struct husk_context *ctx, int argc, char **argv);
 int cmd_exec(struct husk_context *ctx, int argc, char **argv);
 int cmd_features(struct husk_context *ctx, int argc, char **argv);
+int cmd_checkpoint(struct husk_context *ctx, int argc, char **argv);
+int cmd_restore(struct husk_context *ctx, int argc, char **argv);
 
 /* Print an error (one line, "husk: ...") and return the exit code 1. */
 int cmd_fail(struct husk_error *err);

@@ -10,6 +10,7 @@
 #include "annotations.h"
 #include "cgroup.h"
 #include "cmd.h"
+#include "criu-rpc.h"
 #include "output.h"
 #include "lsm.h"
 #include "mempolicy.h"
@@ -72,7 +73,6 @@ static int compare_names(const void *a, const void *b) {
 }
 
 int cmd_features(struct husk_context *ctx, int argc, char **argv) {
-  (void)ctx;
   if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
     cmd_print_help("features");
     return 0;
@@ -166,6 +166,17 @@ int cmd_features(struct husk_context *ctx, int argc, char **argv) {
   str(g, PACKAGE_VERSION);
   str(g, "io.github.husk.cgroup-mode");
   str(g, mode == HUSK_CGROUP_V2 ? "v2" : mode == HUSK_CGROUP_HYBRID ? "hybrid" : mode == HUSK_CGROUP_V1 ? "v1" : "none");
+  /* checkpoint and restore: whether CRIU works here (`criu check`), and
+   * why not. */
+  struct husk_error *criu_err = NULL;
+  bool criu_ok = husk_criu_check(ctx->criu, &criu_err) == 0;
+  str(g, "io.github.husk.checkpoint.enabled");
+  str(g, criu_ok ? "true" : "false");
+  if (!criu_ok) {
+    str(g, "io.github.husk.checkpoint.reason");
+    str(g, criu_err->msg);
+    husk_error_free(criu_err);
+  }
   yajl_gen_map_close(g);
   yajl_gen_map_close(g);
   cmd_print_json(g);

@@ -88,5 +88,7 @@ void check_cgroups(struct husk_check *ck);
 void check_systemd(struct husk_check *ck);
 void check_systemd_annotations_unused(struct husk_check *ck);
 void check_hooks(struct husk_check *ck);
+/* check-criu.c: what checkpoint and restore cannot bring back. */
+void check_criu(struct husk_check *ck);
 
 #endif

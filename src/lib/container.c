@@ -61,7 +61,7 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
   *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-static char *now_rfc3339(void) {
+char *husk_now_rfc3339(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   int64_t days = ts.tv_sec / 86400, secs = ts.tv_sec % 86400, year;
@@ -285,30 +285,38 @@ static int apply_limits(struct create_job *job, struct husk_error **err) {
   return r < 0 ? r : give_cgroup_to_container(job, err);
 }
 
-/* state.json: first with pid 0 as soon as there is something to clean up
- * (the cgroup), then with the init's pid. */
-static int write_state(struct create_job *job, struct husk_error **err) {
-  const struct oci_config *c = job->config;
-  if (job->created == NULL)
-    job->created = now_rfc3339();
+int husk_container_write_state(int dirfd, const struct husk_context *ctx,
+                               const struct husk_new_state *n, const struct husk_cgroup *cg,
+                               const struct oci_config *c, struct husk_error **err) {
   struct husk_state st = {
-      .id = (char *)job->id,
-      .pid = job->pid,
-      .pid_start_time = job->pid > 0 ? husk_pid_start_time(job->pid) : 0,
-      .bundle = job->bundle,
-      .rootfs = job->rootfs,
-      .created = job->created,
+      .id = (char *)n->id,
+      .pid = n->pid,
+      .pid_start_time = n->pid > 0 ? husk_pid_start_time(n->pid) : 0,
+      .bundle = (char *)n->bundle,
+      .rootfs = (char *)n->rootfs,
+      .created = (char *)n->created,
       .owner = "",
-      .new_pid_ns = job->ns.new_pid_ns,
-      .systemd_cgroup = job->ctx->systemd_cgroup,
+      .new_pid_ns = n->new_pid_ns,
+      .systemd_cgroup = ctx->systemd_cgroup,
       .has_hooks = husk_hooks_has(c->hooks, HUSK_HOOK_POSTSTART) ||
                    husk_hooks_has(c->hooks, HUSK_HOOK_POSTSTOP),
   };
-  husk_cgroup_to_state(&job->cgroup, &st);
+  husk_cgroup_to_state(cg, &st);
   husk_state_borrow_annotations(&st, c->annotations, c->annotations_len);
-  int r = husk_state_write(job->dirfd, &st, err);
+  int r = husk_state_write(dirfd, &st, err);
   husk_state_return_annotations(&st);
   return r;
+}
+
+/* state.json: first with pid 0 as soon as there is something to clean up
+ * (the cgroup), then with the init's pid. */
+static int write_state(struct create_job *job, struct husk_error **err) {
+  if (job->created == NULL)
+    job->created = husk_now_rfc3339();
+  struct husk_new_state n = {.id = job->id, .pid = job->pid, .bundle = job->bundle,
+                             .rootfs = job->rootfs, .created = job->created,
+                             .new_pid_ns = job->ns.new_pid_ns};
+  return husk_container_write_state(job->dirfd, job->ctx, &n, &job->cgroup, job->config, err);
 }
 
 /* prestart (deprecated, still run) and createRuntime: in husk's own

@@ -18,6 +18,7 @@ struct husk_context {
   enum husk_cgroup_manager cgroup_manager;
   bool systemd_cgroup; /* --systemd-cgroup: cgroupsPath is "slice:prefix:name" */
   bool rootless;
+  const char *criu; /* --criu: the CRIU program; NULL: "criu" on PATH */
 };
 
 struct husk_create_options {
@@ -88,6 +89,19 @@ void husk_oom_watch_release(struct husk_oom_watch *w);
  * signal N) or a negative errno. With detach it returns 0 after start. */
 int husk_container_run(const struct husk_context *ctx, const char *id,
                        const struct husk_create_options *opts, bool detach, struct husk_error **err);
+
+/* state.json for a container made from config `c` (create, restore). */
+struct husk_new_state {
+  const char *id;
+  pid_t pid; /* 0: not yet */
+  const char *bundle, *rootfs, *created;
+  bool new_pid_ns;
+};
+int husk_container_write_state(int dirfd, const struct husk_context *ctx,
+                               const struct husk_new_state *n, const struct husk_cgroup *cg,
+                               const struct oci_config *c, struct husk_error **err);
+/* Now, as the state's "created": RFC 3339 in UTC, malloc'd. */
+char *husk_now_rfc3339(void);
 
 /* Parse "KILL", "SIGKILL", "9". Returns the number or -1. */
 int husk_parse_signal(const char *s);

@@ -44,6 +44,7 @@ void husk_plan_run_rules(struct husk_check *ck) {
   check_seccomp(ck);
   check_cgroups(ck);
   check_hooks(ck);
+  check_criu(ck);
 }
 
 void husk_plan_findings(const struct oci_config *config, const char *bundle,

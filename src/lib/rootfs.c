@@ -619,6 +619,21 @@ static int readonly_path(struct husk_init_ctx *ctx, int rootfd, const char *path
   return 0;
 }
 
+/* stdio that is the caller's /dev/null (an engine's stdin, say) becomes the
+ * container's own, as runc does: a file of a mount outside the container
+ * is one CRIU cannot checkpoint. Only the real null device replaces it. */
+static void reopen_dev_null(void) {
+  _cleanup_close_ int null = open("/dev/null", O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  struct stat ours, st;
+  if (null < 0 || fstat(null, &ours) < 0 || !S_ISCHR(ours.st_mode) ||
+      ours.st_rdev != makedev(1, 3))
+    return;
+  for (int fd = 0; fd < 3; fd++)
+    if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == ours.st_rdev &&
+        (st.st_dev != ours.st_dev || st.st_ino != ours.st_ino))
+      dup3(null, fd, 0);
+}
+
 int husk_rootfs_finalize(struct husk_init_ctx *ctx, struct husk_error **err) {
   const struct oci_config *c = ctx->config;
   const struct oci_linux *l = c->linux_;
@@ -642,6 +657,8 @@ int husk_rootfs_finalize(struct husk_init_ctx *ctx, struct husk_error **err) {
   unsigned long propagation = rootfs_propagation(c);
   if (ctx->ns->new_mount_ns && propagation && mount(NULL, "/", NULL, propagation, NULL) < 0)
     return husk_fail(err, errno, "set the propagation of the root");
+  if (ctx->ns->new_mount_ns)
+    reopen_dev_null();
   husk_phase("finalize rootfs");
   return 0;
 }

@@ -68,3 +68,14 @@ load helpers
 	assert_equal "$(echo "$output" | jq .linux.apparmor.enabled)" "$aa"
 	assert_equal "$(echo "$output" | jq .linux.selinux.enabled)" "$se"
 }
+
+@test "features: io.github.husk.checkpoint.enabled is what criu check says, with the reason" {
+	requires_husk
+	run -0 "$HUSK" features
+	local want=false
+	command -v criu >/dev/null && criu check >/dev/null 2>&1 && want=true
+	assert_equal "$(jq -r '.annotations["io.github.husk.checkpoint.enabled"]' <<<"$output")" "$want"
+	if [ "$want" = false ]; then
+		jq -e '.annotations["io.github.husk.checkpoint.reason"] | test("criu")' <<<"$output"
+	fi
+}

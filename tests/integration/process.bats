@@ -327,3 +327,17 @@ requires_domainname() {
 		assert_equal "$("$HUSK" help "$cmd")" "$("$HUSK" "$cmd" --help)"
 	done
 }
+
+@test "stdio that is the caller's /dev/null becomes the container's own /dev/null (as runc)" {
+	# A file of the host's mounts could not be checkpointed by CRIU.
+	set_args sh -c 'for fd in 0 1 2; do stat -L -c %d:%i /proc/self/fd/$fd; done; stat -c %d:%i /dev/null'
+	husk run --bundle "$BUNDLE" c1 </dev/null 2>/dev/null >"$BATS_TEST_TMPDIR/out"
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	own=${lines[3]}
+	assert_equal "${lines[0]}" "$own"
+	# stdout is a file, and stays that file
+	[ "${lines[1]}" != "$own" ]
+	assert_equal "${lines[2]}" "$own"
+	# the host's /dev/null is another file than the container's
+	[ "$(stat -c %d:%i /dev/null)" != "$own" ]
+}

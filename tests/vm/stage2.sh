@@ -22,6 +22,11 @@ off() {
 }
 trap off EXIT
 
+# The loopback is down in a fresh kernel, as a host's never is: bring it up
+# (CRIU, for one, refuses to work without it).
+ip link set lo up 2>/dev/null || "$BB" ip link set lo up ||
+	echo "husk-vm: cannot bring the loopback up" >&2
+
 # Enable the controllers that the kernel has, one by one, so that one that
 # cannot be enabled does not keep the others off.
 for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
