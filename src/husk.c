@@ -158,7 +158,7 @@ const struct husk_command husk_commands[] = {
      "when the kernel's OOM killer acts in the container, until it stops.\n\n"
      "  --interval DURATION     time between stats\n"
      "  --stats                 print the statistics once and exit"},
-    {"check", cmd_check, "check [--bundle DIR] [--format text|json]",
+    {"check", cmd_check, "check [--bundle DIR] [--format text|json] [--checkpoint]",
      "tell whether a bundle will run here, and why not",
      "Check the bundle (default: the current directory) against this host without\n"
      "creating anything: every config error with its JSON path, then what would stop\n"
@@ -167,7 +167,8 @@ const struct husk_command husk_commands[] = {
      "\"error|warning|note: JSON.PATH: PROBLEM\", then a summary line. Exit status 1\n"
      "when there is an error.\n\n"
      "  -b, --bundle DIR        the bundle holding config.json\n"
-     "  -f, --format text|json  for people (default) or for tools"},
+     "  -f, --format text|json  for people (default) or for tools\n"
+     "      --checkpoint        also whether CRIU works here, for checkpoint and restore"},
     {"features", cmd_features, "features", "print the runtime-spec features JSON",
      "Print what this build of husk supports on this host, as the runtime-spec\n"
      "features document (hooks, mount options, namespaces, capabilities, cgroup\n"

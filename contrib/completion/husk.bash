@@ -59,7 +59,7 @@ _husk() {
 	delete) opts="--force --regex --help" ;;
 	list) opts="--format --quiet --help" ;;
 	spec) opts="--bundle --rootless --help" ;;
-	check) opts="--bundle --format --help" ;;
+	check) opts="--bundle --format --checkpoint --help" ;;
 	ps) opts="--format --help" ;;
 	events) opts="--interval --stats --help" ;;
 	checkpoint) opts="--image-path --work-path --parent-path --leave-running --tcp-established --ext-unix-sk --shell-job --file-locks --pre-dump --manage-cgroups-mode --empty-ns --auto-dedup --lazy-pages --page-server --status-fd --help" ;;

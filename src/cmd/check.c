@@ -7,6 +7,7 @@
 #include <yajl/yajl_gen.h>
 
 #include "check.h"
+#include "plan.h"
 #include "cmd.h"
 #include "output.h"
 
@@ -79,15 +80,19 @@ static void print_text(const struct husk_check_report *r) {
 int cmd_check(struct husk_context *ctx, int argc, char **argv) {
   static const struct option longopts[] = {{"bundle", required_argument, NULL, 'b'},
                                            {"format", required_argument, NULL, 'f'},
+                                           {"checkpoint", no_argument, NULL, 'c'},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   const char *bundle = ".";
-  bool json = false;
+  bool json = false, checkpoint = false;
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, ":b:f:h", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, ":b:f:ch", longopts, NULL)) != -1) {
     switch (c) {
+    case 'c':
+      checkpoint = true;
+      break;
     case 'b':
       bundle = optarg;
       break;
@@ -109,11 +114,9 @@ int cmd_check(struct husk_context *ctx, int argc, char **argv) {
   if (optind != argc)
     return cmd_usage_error("check", "takes no arguments");
 
-  struct husk_check_options opts = {
-      .cgroups_disabled = ctx->cgroup_manager == HUSK_CGROUP_MANAGER_DISABLED,
-      .systemd_cgroup = ctx->systemd_cgroup,
-      .systemd_driver = ctx->cgroup_manager == HUSK_CGROUP_MANAGER_SYSTEMD,
-  };
+  struct husk_check_options opts = husk_plan_options(ctx);
+  opts.checkpoint = checkpoint;
+  opts.criu = ctx->criu;
   struct husk_check_report report;
   struct husk_error *err = NULL;
   if (husk_check_bundle(bundle, &opts, &report, &err) < 0)

@@ -27,6 +27,8 @@ struct husk_check_options {
   bool cgroups_disabled; /* --cgroup-manager disabled: no cgroup at all */
   bool systemd_cgroup;   /* --systemd-cgroup: cgroupsPath is "slice:prefix:name" */
   bool systemd_driver;   /* ... and systemd makes it (not --cgroup-manager cgroupfs) */
+  bool checkpoint;       /* --checkpoint: also whether CRIU works here (criu check) */
+  const char *criu;      /* --criu: the CRIU program; NULL: "criu" */
 };
 
 struct husk_check_report {

@@ -637,3 +637,18 @@ cgroup_v1_controllers() {
 	run -0 check_with --systemd-cgroup --cgroup-manager cgroupfs
 	assert_line --partial 'note: annotations["org.systemd.property.TimeoutStopUSec"]'
 }
+
+@test "check --checkpoint: whether CRIU works here, as criu check says" {
+	command -v criu >/dev/null || skip "criu is not installed"
+	if criu check >/dev/null 2>&1; then
+		run -0 husk check --bundle "$BUNDLE" --checkpoint
+		assert_line 'config.json: ok'
+	else
+		run -1 husk check --bundle "$BUNDLE" --checkpoint
+		assert_line --partial "error: CRIU cannot checkpoint on this host: 'criu check' fails"
+		assert_line --partial '(husk checkpoint and restore need it)'
+		# without it, check does not ask
+		run -0 check
+		refute_output --partial CRIU
+	fi
+}
