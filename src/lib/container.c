@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "annotations.h"
 #include "cgroup-resources.h"
 #include "cgroup.h"
 #include "exe-protect.h"
@@ -34,7 +33,6 @@
 #include "log.h"
 #include "mount-rollback.h"
 #include "mountopts.h"
-#include "mempolicy.h"
 #include "namespaces.h"
 #include "plan.h"
 #include "netdev.h"
