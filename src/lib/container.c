@@ -291,10 +291,16 @@ static int write_state(struct create_job *job, struct husk_error **err) {
   const struct oci_config *c = job->config;
   if (job->created == NULL)
     job->created = now_rfc3339();
+  uint64_t start_time = 0;
+  /* Without it the init would not be known for ours: state, kill and
+   * delete would take the container for stopped and leave it running. */
+  if (job->pid > 0 && (start_time = husk_pid_start_time(job->pid)) == 0)
+    return husk_fail(err, errno ? errno : ESRCH, "read the start time of the container init (/proc/%d/stat)",
+                     (int)job->pid);
   struct husk_state st = {
       .id = (char *)job->id,
       .pid = job->pid,
-      .pid_start_time = job->pid > 0 ? husk_pid_start_time(job->pid) : 0,
+      .pid_start_time = start_time,
       .bundle = job->bundle,
       .rootfs = job->rootfs,
       .created = job->created,
@@ -833,8 +839,9 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
     break;
   case HUSK_STATUS_STOPPED:
     /* Without a pid namespace the init's children may outlive it (with
-     * one, the kernel killed them all before the init was gone). */
-    if (!l.st.new_pid_ns && l.st.cgroup_path[0] && husk_cgroup_has_processes(l.st.cgroup_path))
+     * one, the kernel killed them all before the init was gone). With
+     * --force, whatever is in the cgroup goes, whatever the status says. */
+    if ((force || !l.st.new_pid_ns) && l.st.cgroup_path[0] && husk_cgroup_has_processes(l.st.cgroup_path))
       husk_cgroup_kill(l.st.cgroup_path, SIGKILL, NULL);
     break;
   }
