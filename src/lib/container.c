@@ -717,7 +717,10 @@ static int open_exec_fifo(struct husk_lookup *l, const char *id, struct husk_err
     if (waited_ms > 30000)
       return husk_fail(err, ETIMEDOUT, "container \"%s\": wait for the init", id);
   }
-  unlinkat(l->dirfd, HUSK_EXEC_FIFO, 0);
+  /* While it is there the container is "created": say that it could not
+   * go (the process runs: `delete --force` ends it). */
+  if (unlinkat(l->dirfd, HUSK_EXEC_FIFO, 0) < 0)
+    return husk_fail(err, errno, "container \"%s\": started, but remove exec.fifo", id);
   return 0;
 }
 
