@@ -151,7 +151,10 @@ static void handoff(void *data) {
   husk_phase("process");
   /* The parent exits once it has READY: stop tying our life to it first.
    * Should it die before reading READY, state.json already names us. */
-  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) {
+    husk_fail(&err, errno, "clear the init's parent-death signal");
+    init_fail(ctx, err);
+  }
   if (husk_sync_send(ctx->sync_fd, HUSK_SYNC_READY, NULL) < 0)
     _exit(1);
   close(ctx->sync_fd);
