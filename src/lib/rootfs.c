@@ -41,12 +41,14 @@ static unsigned long rootfs_propagation(const struct oci_config *c) {
 }
 
 /* The flags a mount already has and that a bind remount must keep: in a user
- * namespace the kernel refuses to drop locked ones. */
-static unsigned long existing_flags(const char *path) {
+ * namespace the kernel refuses to drop locked ones, and elsewhere it would
+ * drop them (nosuid, nodev, noexec). 0, or -1 with errno set: a remount
+ * without them must not happen. */
+static int existing_flags(const char *path, unsigned long *out) {
   struct statvfs sv;
   unsigned long f = 0;
   if (statvfs(path, &sv) < 0)
-    return 0;
+    return -1;
   if (sv.f_flag & ST_NOSUID)
     f |= MS_NOSUID;
   if (sv.f_flag & ST_NODEV)
@@ -59,7 +61,16 @@ static unsigned long existing_flags(const char *path) {
     f |= MS_NODIRATIME;
   if (sv.f_flag & ST_RELATIME)
     f |= MS_RELATIME;
-  return f;
+  *out = f;
+  return 0;
+}
+
+/* A read-only bind remount of `path` that keeps its other flags. */
+static int remount_read_only(const char *path) {
+  unsigned long keep;
+  if (existing_flags(path, &keep) < 0)
+    return -1;
+  return mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL);
 }
 
 /* "rro", "rnosuid"...: mount_setattr(2) over the whole subtree. */
@@ -170,8 +181,11 @@ static int mount_bind(const char *dest, const char *source, int rootfd,
     return top;
   husk_fd_path(top, fdpath);
   unsigned long remount = husk_mount_remount_flags(o);
+  unsigned long keep;
   if (remount) {
-    remount |= existing_flags(fdpath);
+    if (existing_flags(fdpath, &keep) < 0)
+      return husk_fail(err, errno, "remount %s with its options: statfs", dest);
+    remount |= keep;
     if (mount(NULL, fdpath, NULL, MS_BIND | MS_REMOUNT | remount, NULL) < 0)
       return husk_fail(err, errno, "remount %s with its options", dest);
   }
@@ -226,13 +240,15 @@ static int mount_cgroup(struct husk_init_ctx *ctx, const struct oci_mount *m, in
       return husk_fail(err, errno, "bind %s on %s/%s", src, m->destination, base);
     _cleanup_close_ int subtop = openat(top, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     husk_fd_path(subtop, subpath);
-    unsigned long remount = husk_mount_remount_flags(o) | existing_flags(subpath);
+    unsigned long keep;
+    if (existing_flags(subpath, &keep) < 0)
+      return husk_fail(err, errno, "remount %s/%s: statfs", m->destination, base);
+    unsigned long remount = husk_mount_remount_flags(o) | keep;
     if (mount(NULL, subpath, NULL, MS_BIND | MS_REMOUNT | remount, NULL) < 0)
       return husk_fail(err, errno, "remount %s/%s", m->destination, base);
   }
   husk_fd_path(top, fdpath);
-  if ((o->flags & MS_RDONLY) &&
-      mount(NULL, fdpath, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | existing_flags(fdpath), NULL) < 0)
+  if ((o->flags & MS_RDONLY) && remount_read_only(fdpath) < 0)
     return husk_fail(err, errno, "remount %s read-only", m->destination);
   return 0;
 }
@@ -347,8 +363,7 @@ static int mount_fs(struct husk_init_ctx *ctx, const struct oci_mount *m, const 
          husk_copy_dir_owner_mode(below, into, what, err) < 0) ||
         husk_copy_tree(below, into, what, err) < 0)
       return -EIO;
-    if ((o->flags & MS_RDONLY) &&
-        mount(NULL, fdpath, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | existing_flags(fdpath), NULL) < 0)
+    if ((o->flags & MS_RDONLY) && remount_read_only(fdpath) < 0)
       return husk_fail(err, errno, "remount %s read-only", dest);
   }
   if (o->propagation && mount(NULL, fdpath, NULL, o->propagation, NULL) < 0)
@@ -609,11 +624,11 @@ static int readonly_path(struct husk_init_ctx *ctx, int rootfd, const char *path
     return top;
   struct statvfs sv;
   unsigned long keep = 0;
-  if (fstatvfs(top, &sv) == 0) {
-    keep |= (sv.f_flag & ST_NOSUID) ? MS_NOSUID : 0;
-    keep |= (sv.f_flag & ST_NODEV) ? MS_NODEV : 0;
-    keep |= (sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0;
-  }
+  if (fstatvfs(top, &sv) < 0)
+    return husk_fail(err, errno, "readonlyPaths: statfs %s", path);
+  keep |= (sv.f_flag & ST_NOSUID) ? MS_NOSUID : 0;
+  keep |= (sv.f_flag & ST_NODEV) ? MS_NODEV : 0;
+  keep |= (sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0;
   if (mount_on_fd(ctx, NULL, top, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
     return husk_fail(err, errno, "readonlyPaths: remount %s read-only", path);
   return 0;
@@ -636,7 +651,7 @@ int husk_rootfs_finalize(struct husk_init_ctx *ctx, struct husk_error **err) {
     if (readonly_path(ctx, rootfd, l->readonly_paths[i], err) < 0)
       return -EIO;
   if (c->root && c->root->readonly) {
-    if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | existing_flags("/"), NULL) < 0)
+    if (remount_read_only("/") < 0)
       return husk_fail(err, errno, "remount the root read-only");
   }
   unsigned long propagation = rootfs_propagation(c);
