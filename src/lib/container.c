@@ -560,6 +560,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
         .hook_io = &job.hook_io,
         .seccomp = job.seccomp,
         .proc_fd = -1,
+        .procfs_fd = -1,
         .fifo_fd = -1,
         .devnull_fd = -1,
     };
