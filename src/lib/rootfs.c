@@ -2,6 +2,7 @@
 #include "rootfs.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -105,6 +106,28 @@ static int open_dest(int rootfd, const char *dest, enum husk_inroot_create creat
 static bool is_symlink_fd(int fd) {
   struct stat st;
   return fstat(fd, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* A component of `dest` inside the root that is a symlink: its name in
+ * *link. Missing components are not (they will be made as directories). */
+static bool dest_through_symlink(int rootfd, const char *dest, char **link) {
+  _cleanup_free_ char *copy = xstrdup(dest);
+  _cleanup_close_ int dir = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  char *save = NULL;
+  for (char *c = strtok_r(copy, "/", &save); c && dir >= 0; c = strtok_r(NULL, "/", &save)) {
+    if (strcmp(c, ".") == 0)
+      continue;
+    int next = openat(dir, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0)
+      return false;
+    close(dir);
+    dir = next;
+    if (is_symlink_fd(dir)) {
+      *link = xasprintf("%.*s", (int)(c - copy + (ptrdiff_t)strlen(c)), dest);
+      return true;
+    }
+  }
+  return false;
 }
 
 /* copy-symlink (crun): a bind of a symlink makes the same symlink at the
@@ -327,6 +350,13 @@ static int mount_fs(struct husk_init_ctx *ctx, const struct oci_mount *m, const 
       close(steal_fd(&fd));
     }
   }
+  /* proc and sysfs where the rootfs has a symlink would be mounted
+   * somewhere else than the masked and read-only paths name, and the LSM
+   * labels written to another file: refused, as runc (CVE-2023-28642). */
+  _cleanup_free_ char *link = NULL;
+  if ((strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0) &&
+      dest_through_symlink(rootfd, dest, &link))
+    return husk_fail(err, ELOOP, "mount %s (%s): %s is a symlink in the rootfs", dest, type, link);
   add_mount_label(label, type, o);
   if (fd < 0 && (fd = husk_inroot_open(rootfd, dest, HUSK_INROOT_MKDIR, err)) < 0)
     return fd;
