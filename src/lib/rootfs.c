@@ -624,8 +624,11 @@ static int mask_file(struct husk_init_ctx *ctx, int target) {
 static int mask_path(struct husk_init_ctx *ctx, int rootfd, const char *path,
                      struct husk_error **err) {
   _cleanup_close_ int target = husk_inroot_open(rootfd, path, HUSK_INROOT_NOCREATE, NULL);
-  if (target < 0)
+  if (target == -ENOENT || target == -ENOTDIR)
     return 0; /* nothing there to mask */
+  /* Any other failure (no fd left, no memory) must not leave it unmasked. */
+  if (target < 0)
+    return husk_fail(err, -target, "maskedPaths: open %s", path);
   struct stat st;
   if (fstat(target, &st) < 0)
     return husk_fail(err, errno, "maskedPaths: stat %s", path);
@@ -642,8 +645,10 @@ static int mask_path(struct husk_init_ctx *ctx, int rootfd, const char *path,
 static int readonly_path(struct husk_init_ctx *ctx, int rootfd, const char *path,
                          struct husk_error **err) {
   _cleanup_close_ int target = husk_inroot_open(rootfd, path, HUSK_INROOT_NOCREATE, NULL);
-  if (target < 0)
+  if (target == -ENOENT || target == -ENOTDIR)
     return 0;
+  if (target < 0)
+    return husk_fail(err, -target, "readonlyPaths: open %s", path);
   /* Relative: mount_on_fd resolves it in the host's /proc too. */
   char fdpath[HUSK_FD_PATH_MAX];
   snprintf(fdpath, sizeof(fdpath), "self/fd/%d", target);
