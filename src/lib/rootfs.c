@@ -214,6 +214,16 @@ static int mount_bind(const char *dest, const char *source, int rootfd,
   }
   if (o->propagation && mount(NULL, fdpath, NULL, o->propagation, NULL) < 0)
     return husk_fail(err, errno, "set propagation of %s", dest);
+  /* "ro" on an rbind covers the mounts under it too: else a read-only /sys
+   * would hold a writable /sys/fs/cgroup of the host (CVE-2023-25809). */
+  if (o->recursive_bind && (o->flags & MS_RDONLY)) {
+    struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+    if (syscall(SYS_mount_setattr, AT_FDCWD, fdpath, AT_RECURSIVE, &ro, sizeof(ro)) < 0) {
+      if (errno != ENOSYS)
+        return husk_fail(err, errno, "make the mounts under %s read-only", dest);
+      husk_debug("mount %s: the mounts under it stay as they are (Linux < 5.12)", dest);
+    }
+  }
   return apply_recursive_attrs(fdpath, o, dest, err);
 }
 
