@@ -310,34 +310,46 @@ bind_source() {
 	assert_equal "$(ls -A "$HOSTDIR")" file
 }
 
-@test "CVE-2021-30465: a mount destination swapped for a symlink while husk mounts stays in the rootfs" {
-	bind_source
-	target=$BATS_TEST_TMPDIR/hostside/raced
-	mkdir -p "$BUNDLE/rootfs/mnt/race"
-	# Swap the destination between a directory and a symlink to a host path
-	# that does not exist, as fast as possible.
+# start_swapper DIR TARGET: swap DIR between a directory and a symlink to
+# TARGET (a host path), as fast as possible, until stop_swapper.
+start_swapper() {
+	local dir=$1 target=$2
 	(
 		set +e
-		cd "$BUNDLE/rootfs/mnt" || exit 1
-		ln -s "$target" link
+		cd "$(dirname "$dir")" || exit 1
+		name=$(basename "$dir")
+		ln -s "$target" "$name.link"
 		while :; do
-			mv -T race dir
-			mv -T link race
-			mv -T race link
-			mv -T dir race
+			mv -T "$name" "$name.dir"
+			mv -T "$name.link" "$name"
+			mv -T "$name" "$name.link"
+			mv -T "$name.dir" "$name"
 		done 2>/dev/null
 	) &
 	SWAPPER=$!
-	update_config ".mounts += [{\"destination\": \"/mnt/race/sub\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},
-		{\"destination\": \"/mnt/race/bound\", \"type\": \"bind\", \"source\": \"$SRC\", \"options\": [\"rbind\"]}]"
+}
+
+# run_while_swapping N: run (and delete) the bundle N times, then stop the
+# swapper.
+run_while_swapping() {
 	set_args true
-	for i in $(seq 30); do
+	for i in $(seq "$1"); do
 		husk run --bundle "$BUNDLE" "r$i" >/dev/null 2>&1 || true
 		husk delete --force "r$i" >/dev/null 2>&1 || true
 	done
 	kill "$SWAPPER"
 	wait "$SWAPPER" 2>/dev/null || true
 	SWAPPER=
+}
+
+@test "CVE-2021-30465: a mount destination swapped for a symlink while husk mounts stays in the rootfs" {
+	bind_source
+	target=$BATS_TEST_TMPDIR/hostside/raced
+	mkdir -p "$BUNDLE/rootfs/mnt/race"
+	start_swapper "$BUNDLE/rootfs/mnt/race" "$target"
+	update_config ".mounts += [{\"destination\": \"/mnt/race/sub\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},
+		{\"destination\": \"/mnt/race/bound\", \"type\": \"bind\", \"source\": \"$SRC\", \"options\": [\"rbind\"]}]"
+	run_while_swapping 30
 	# Whatever the swap did, nothing was made on the host side.
 	assert_file_not_exists "$BATS_TEST_TMPDIR/hostside"
 	assert_equal "$(ls -A "$SRC")" from-source
@@ -607,28 +619,10 @@ tty_output() {
 	VOL=$BATS_TEST_TMPDIR/volume
 	target=$BATS_TEST_TMPDIR/hostside/made
 	mkdir -p "$VOL/sub"
-	(
-		set +e
-		cd "$VOL" || exit 1
-		ln -s "$target" link
-		while :; do
-			mv -T sub dir
-			mv -T link sub
-			mv -T sub link
-			mv -T dir sub
-		done 2>/dev/null
-	) &
-	SWAPPER=$!
+	start_swapper "$VOL/sub" "$target"
 	update_config ".mounts += [{\"destination\": \"/vol\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"rbind\"]},
 		{\"destination\": \"/vol/sub/a/b\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}]"
-	set_args true
-	for i in $(seq 30); do
-		husk run --bundle "$BUNDLE" "r$i" >/dev/null 2>&1 || true
-		husk delete --force "r$i" >/dev/null 2>&1 || true
-	done
-	kill "$SWAPPER"
-	wait "$SWAPPER" 2>/dev/null || true
-	SWAPPER=
+	run_while_swapping 30
 	assert_file_not_exists "$BATS_TEST_TMPDIR/hostside"
 	assert_file_not_exists "/a"
 }
