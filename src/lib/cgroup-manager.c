@@ -26,6 +26,8 @@ const struct husk_cgroup_driver *husk_cgroup_driver_for(enum husk_cgroup_manager
 int husk_cgroup_plan(struct husk_cgroup *cg, enum husk_cgroup_manager manager, bool slice_syntax,
                      const char *cgroups_path, const char *id, struct husk_error **err) {
   memset(cg, 0, sizeof(*cg));
+  if (manager != HUSK_CGROUP_MANAGER_DISABLED && husk_cgroup_detect_error(err) < 0)
+    return -EIO;
   if (manager == HUSK_CGROUP_MANAGER_DISABLED || husk_cgroup_mode() == HUSK_CGROUP_NONE) {
     cg->driver = &husk_cgroup_driver_disabled;
     return 0;

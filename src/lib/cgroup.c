@@ -20,14 +20,17 @@ static struct husk_cgroup_hierarchy *hierarchies;
 static size_t n_hierarchies;
 static enum husk_cgroup_mode mode = HUSK_CGROUP_NONE;
 static bool detected;
+static int detect_errno; /* mountinfo could not be read whole */
 
 /* Find the cgroup mounts from /proc/self/mountinfo:
  * "36 25 0:31 / /sys/fs/cgroup/memory rw,... shared:15 - cgroup cgroup rw,memory" */
 static void detect(void) {
   detected = true;
   FILE *f = fopen("/proc/self/mountinfo", "re");
-  if (f == NULL)
+  if (f == NULL) {
+    detect_errno = errno;
     return;
+  }
   char *line = NULL;
   size_t cap = 0;
   bool have_v1 = false, have_v2 = false;
@@ -71,6 +74,18 @@ static void detect(void) {
       have_v1 = true;
   }
   free(line);
+  /* Some hierarchies only would have husk make, or remove, the cgroup in
+   * those alone: none, and an error for whoever needs them. */
+  if (ferror(f)) {
+    detect_errno = errno ? errno : EIO;
+    for (size_t i = 0; i < n_hierarchies; i++) {
+      free(hierarchies[i].mountpoint);
+      free(hierarchies[i].controllers);
+    }
+    n_hierarchies = 0;
+    fclose(f);
+    return;
+  }
   fclose(f);
   if (have_v1 && have_v2)
     mode = HUSK_CGROUP_HYBRID;
@@ -84,6 +99,13 @@ enum husk_cgroup_mode husk_cgroup_mode(void) {
   if (!detected)
     detect();
   return mode;
+}
+
+int husk_cgroup_detect_error(struct husk_error **err) {
+  if (!detected)
+    detect();
+  return detect_errno ? husk_fail(err, detect_errno, "read /proc/self/mountinfo for the cgroup hierarchies")
+                      : 0;
 }
 
 const struct husk_cgroup_hierarchy *husk_cgroup_hierarchies(size_t *n) {
@@ -514,6 +536,8 @@ static int remove_tree(const char *dir, struct husk_error **err) {
 }
 
 int husk_cgroup_destroy(const char *path, const char *owned_from, struct husk_error **err) {
+  if (husk_cgroup_detect_error(err) < 0)
+    return -EIO;
   size_t n;
   const struct husk_cgroup_hierarchy *hs = husk_cgroup_hierarchies(&n);
   int ret = 0;

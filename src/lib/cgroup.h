@@ -24,6 +24,9 @@ struct husk_cgroup_hierarchy {
 #define HUSK_CGROUP_DEFAULT_PARENT "/husk"
 
 enum husk_cgroup_mode husk_cgroup_mode(void);
+/* 0, or an error when /proc/self/mountinfo could not be read (then husk
+ * knows of no hierarchy, and must neither make nor remove a cgroup). */
+int husk_cgroup_detect_error(struct husk_error **err);
 /* Every hierarchy the container is placed in (v1 ones, then the v2 one). */
 const struct husk_cgroup_hierarchy *husk_cgroup_hierarchies(size_t *n);
 /* Whether `h` is a v1 hierarchy with `controller` ("cpu" in "cpu,cpuacct"). */

@@ -286,10 +286,16 @@ static int apply_limits(struct create_job *job, struct husk_error **err) {
 int husk_container_write_state(int dirfd, const struct husk_context *ctx,
                                const struct husk_new_state *n, const struct husk_cgroup *cg,
                                const struct oci_config *c, struct husk_error **err) {
+  uint64_t start_time = 0;
+  /* Without it the init would not be known for ours: state, kill and
+   * delete would take the container for stopped and leave it running. */
+  if (n->pid > 0 && (start_time = husk_pid_start_time(n->pid)) == 0)
+    return husk_fail(err, errno ? errno : ESRCH, "read the start time of the container init (/proc/%d/stat)",
+                     (int)n->pid);
   struct husk_state st = {
       .id = (char *)n->id,
       .pid = n->pid,
-      .pid_start_time = n->pid > 0 ? husk_pid_start_time(n->pid) : 0,
+      .pid_start_time = start_time,
       .bundle = (char *)n->bundle,
       .rootfs = (char *)n->rootfs,
       .created = (char *)n->created,
@@ -560,6 +566,7 @@ int husk_container_create(const struct husk_context *ctx, const char *id,
         .hook_io = &job.hook_io,
         .seccomp = job.seccomp,
         .proc_fd = -1,
+        .procfs_fd = -1,
         .fifo_fd = -1,
         .devnull_fd = -1,
     };
@@ -717,7 +724,10 @@ static int open_exec_fifo(struct husk_lookup *l, const char *id, struct husk_err
     if (waited_ms > 30000)
       return husk_fail(err, ETIMEDOUT, "container \"%s\": wait for the init", id);
   }
-  unlinkat(l->dirfd, HUSK_EXEC_FIFO, 0);
+  /* While it is there the container is "created": say that it could not
+   * go (the process runs: `delete --force` ends it). */
+  if (unlinkat(l->dirfd, HUSK_EXEC_FIFO, 0) < 0)
+    return husk_fail(err, errno, "container \"%s\": started, but remove exec.fifo", id);
   return 0;
 }
 
@@ -839,8 +849,9 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
     break;
   case HUSK_STATUS_STOPPED:
     /* Without a pid namespace the init's children may outlive it (with
-     * one, the kernel killed them all before the init was gone). */
-    if (!l.st.new_pid_ns && l.st.cgroup_path[0] && husk_cgroup_has_processes(l.st.cgroup_path))
+     * one, the kernel killed them all before the init was gone). With
+     * --force, whatever is in the cgroup goes, whatever the status says. */
+    if ((force || !l.st.new_pid_ns) && l.st.cgroup_path[0] && husk_cgroup_has_processes(l.st.cgroup_path))
       husk_cgroup_kill(l.st.cgroup_path, SIGKILL, NULL);
     break;
   }

@@ -33,6 +33,7 @@
 #include "plan.h"
 #include "pidfd.h"
 #include "process.h"
+#include "procfs.h"
 #include "process-tail.h"
 #include "schedule.h"
 #include "seccomp-filter.h"
@@ -251,10 +252,12 @@ __attribute__((noreturn)) static void run_process(struct exec_job *job) {
   }
   if (job->console_fd >= 0)
     close(job->console_fd);
-  _cleanup_close_ int proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  /* The container's /proc may have mounts on it (procfs.h). */
+  int proc_fd = husk_procfs_open();
   struct husk_process_tail tail = {
       .config = job->config,
       .proc_fd = proc_fd,
+      .procfs_fd = proc_fd,
       .seccomp = job->seccomp, /* the container's filter applies to exec'd processes too */
       .preserve_fds = job->preserve_fds,
   };

@@ -17,6 +17,7 @@
 #include "hooks.h"
 #include "log.h"
 #include "process.h"
+#include "procfs.h"
 #include "process-tail.h"
 #include "seccomp-filter.h"
 #include "rootfs.h"
@@ -56,7 +57,7 @@ static int write_sysctls(struct husk_init_ctx *ctx, struct husk_error **err) {
       if (*p == '.')
         *p = '/';
     const char *value = l->sysctl[i].value;
-    if (write_file_at(ctx->proc_fd, path, value, strlen(value), NULL) < 0)
+    if (husk_procfs_write(ctx->procfs_fd, path, value) < 0)
       return husk_fail(err, errno, "linux.sysctl: set %s to \"%s\"", key, value);
   }
   return 0;
@@ -151,7 +152,10 @@ static void handoff(void *data) {
   husk_phase("process");
   /* The parent exits once it has READY: stop tying our life to it first.
    * Should it die before reading READY, state.json already names us. */
-  prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  if (prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0) < 0) {
+    husk_fail(&err, errno, "clear the init's parent-death signal");
+    init_fail(ctx, err);
+  }
   if (husk_sync_send(ctx->sync_fd, HUSK_SYNC_READY, NULL) < 0)
     _exit(1);
   close(ctx->sync_fd);
@@ -160,6 +164,8 @@ static void handoff(void *data) {
   if (wait_for_start(ctx, &err) < 0)
     _exit(127); /* `husk start` reports it */
   close(ctx->proc_fd);
+  if (ctx->procfs_fd >= 0)
+    close(ctx->procfs_fd);
   close(ctx->fifo_fd);
   if (ctx->devnull_fd >= 0)
     close(ctx->devnull_fd);
@@ -210,6 +216,9 @@ void husk_init_main(struct husk_init_ctx *ctx) {
   }
   close(ctx->state_dirfd);
   ctx->state_dirfd = -1;
+  /* In the container's pid namespace, and after joining any mount
+   * namespace whose /proc could have been made to redirect writes. */
+  ctx->procfs_fd = husk_procfs_open();
   /* In a user namespace: from the overflow ids to the container's root,
    * now that the parent has written the maps (and the host-side files are
    * open). */
@@ -219,7 +228,7 @@ void husk_init_main(struct husk_init_ctx *ctx) {
     init_fail(ctx, err);
   }
 
-  if (husk_process_oom_score_adj(p, &err) < 0)
+  if (husk_process_oom_score_adj(p, ctx->procfs_fd, &err) < 0)
     init_fail(ctx, err);
   if (husk_rootfs_prepare(ctx, &err) < 0)
     init_fail(ctx, err);
@@ -238,6 +247,7 @@ void husk_init_main(struct husk_init_ctx *ctx) {
   struct husk_process_tail tail = {
       .config = c,
       .proc_fd = ctx->proc_fd,
+      .procfs_fd = ctx->procfs_fd,
       .seccomp = ctx->seccomp,
       .preserve_fds = ctx->preserve_fds,
       .seccomp_state = seccomp_state,

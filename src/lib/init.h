@@ -32,6 +32,7 @@ struct husk_init_ctx {
 
   /* Filled in by the init itself. */
   int proc_fd;  /* the host's /proc, usable after pivot_root */
+  int procfs_fd; /* procfs.h: the sysctls, oom_score_adj and LSM label go there */
   int fifo_fd;  /* O_PATH fd of exec.fifo */
   int devnull_fd; /* O_PATH fd of the container's /dev/null, checked to be 1:3 */
 };

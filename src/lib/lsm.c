@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "procfs.h"
 #include "utils.h"
 
 bool husk_apparmor_enabled(void) {
@@ -19,9 +20,9 @@ bool husk_selinux_enabled(void) { return access("/sys/fs/selinux/enforce", F_OK)
 
 static int write_attr(int proc_fd, const char *modern, const char *legacy, const char *value,
                       struct husk_error **err) {
-  int r = write_file_at(proc_fd, modern, value, strlen(value), NULL);
+  int r = husk_procfs_write(proc_fd, modern, value);
   if (r < 0 && legacy)
-    r = write_file_at(proc_fd, legacy, value, strlen(value), NULL);
+    r = husk_procfs_write(proc_fd, legacy, value);
   if (r < 0)
     return husk_fail(err, errno, "write %s", legacy ? legacy : modern);
   return 0;

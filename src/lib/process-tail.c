@@ -44,7 +44,7 @@ int husk_process_tail(const struct oci_process *p, const struct husk_process_tai
   _cleanup_free_ char *home = husk_process_default_home(p);
   /* A task's memory policy is its own: exec'd processes get it too (runc). */
   if ((r = husk_mempolicy_apply(l, err)) < 0 || (r = husk_process_scheduling(p, err)) < 0 ||
-      (r = husk_personality(l, err)) < 0 || (r = husk_lsm_apply(p, t->proc_fd, err)) < 0)
+      (r = husk_personality(l, err)) < 0 || (r = husk_lsm_apply(p, t->procfs_fd, err)) < 0)
     return r;
   /* The listener's state, and the host pid, made before the filter is in. */
   pid_t host_pid = 0;

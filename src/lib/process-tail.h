@@ -14,7 +14,8 @@
 /* What differs between the init and exec. */
 struct husk_process_tail {
   const struct oci_config *config; /* linux.memoryPolicy, linux.personality, annotations */
-  int proc_fd;                     /* a /proc to write the LSM attributes through */
+  int proc_fd;                     /* a /proc to read the host pid through */
+  int procfs_fd;                   /* procfs.h: the LSM attributes are written there */
   struct husk_seccomp *seccomp;    /* the prepared filter, or NULL */
   int preserve_fds;                /* fds 3 .. 3+N-1 stay open across execve */
   /* The init only: the state JSON that a seccomp NOTIFY listener gets, for

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "process.h"
+#include "procfs.h"
 
 #include "linux-abi.h"
 
@@ -79,12 +80,12 @@ int husk_process_rlimits(const struct oci_process *p, struct husk_error **err) {
   return 0;
 }
 
-int husk_process_oom_score_adj(const struct oci_process *p, struct husk_error **err) {
+int husk_process_oom_score_adj(const struct oci_process *p, int procfs_fd, struct husk_error **err) {
   if (!p->has_oom_score_adj)
     return 0;
   char buf[32];
-  int len = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
-  if (write_file_at(AT_FDCWD, "/proc/self/oom_score_adj", buf, (size_t)len, NULL) < 0) {
+  snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+  if (husk_procfs_write(procfs_fd, "self/oom_score_adj", buf) < 0) {
     int e = errno;
     if (e == EACCES || e == EPERM)
       return husk_fail(err, e,

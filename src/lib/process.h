@@ -15,7 +15,7 @@
 void husk_process_set_env(struct oci_process *p, const char *kv);
 
 int husk_process_rlimits(const struct oci_process *p, struct husk_error **err);
-int husk_process_oom_score_adj(const struct oci_process *p, struct husk_error **err);
+int husk_process_oom_score_adj(const struct oci_process *p, int procfs_fd, struct husk_error **err);
 /* Bounding set first (needs CAP_SETPCAP), then the user switch keeping the
  * capabilities, then the other sets and ambient. With `keep_groups` (crun's
  * run.oci.keep_original_groups) the supplementary groups are left as the

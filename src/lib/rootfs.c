@@ -2,6 +2,7 @@
 #include "rootfs.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,12 +42,14 @@ static unsigned long rootfs_propagation(const struct oci_config *c) {
 }
 
 /* The flags a mount already has and that a bind remount must keep: in a user
- * namespace the kernel refuses to drop locked ones. */
-static unsigned long existing_flags(const char *path) {
+ * namespace the kernel refuses to drop locked ones, and elsewhere it would
+ * drop them (nosuid, nodev, noexec). 0, or -1 with errno set: a remount
+ * without them must not happen. */
+static int existing_flags(const char *path, unsigned long *out) {
   struct statvfs sv;
   unsigned long f = 0;
   if (statvfs(path, &sv) < 0)
-    return 0;
+    return -1;
   if (sv.f_flag & ST_NOSUID)
     f |= MS_NOSUID;
   if (sv.f_flag & ST_NODEV)
@@ -59,7 +62,16 @@ static unsigned long existing_flags(const char *path) {
     f |= MS_NODIRATIME;
   if (sv.f_flag & ST_RELATIME)
     f |= MS_RELATIME;
-  return f;
+  *out = f;
+  return 0;
+}
+
+/* A read-only bind remount of `path` that keeps its other flags. */
+static int remount_read_only(const char *path) {
+  unsigned long keep;
+  if (existing_flags(path, &keep) < 0)
+    return -1;
+  return mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL);
 }
 
 /* "rro", "rnosuid"...: mount_setattr(2) over the whole subtree. */
@@ -94,6 +106,28 @@ static int open_dest(int rootfd, const char *dest, enum husk_inroot_create creat
 static bool is_symlink_fd(int fd) {
   struct stat st;
   return fstat(fd, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* A component of `dest` inside the root that is a symlink: its name in
+ * *link. Missing components are not (they will be made as directories). */
+static bool dest_through_symlink(int rootfd, const char *dest, char **link) {
+  _cleanup_free_ char *copy = xstrdup(dest);
+  _cleanup_close_ int dir = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  char *save = NULL;
+  for (char *c = strtok_r(copy, "/", &save); c && dir >= 0; c = strtok_r(NULL, "/", &save)) {
+    if (strcmp(c, ".") == 0)
+      continue;
+    int next = openat(dir, c, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0)
+      return false;
+    close(dir);
+    dir = next;
+    if (is_symlink_fd(dir)) {
+      *link = xasprintf("%.*s", (int)(c - copy + (ptrdiff_t)strlen(c)), dest);
+      return true;
+    }
+  }
+  return false;
 }
 
 /* copy-symlink (crun): a bind of a symlink makes the same symlink at the
@@ -170,13 +204,26 @@ static int mount_bind(const char *dest, const char *source, int rootfd,
     return top;
   husk_fd_path(top, fdpath);
   unsigned long remount = husk_mount_remount_flags(o);
+  unsigned long keep;
   if (remount) {
-    remount |= existing_flags(fdpath);
+    if (existing_flags(fdpath, &keep) < 0)
+      return husk_fail(err, errno, "remount %s with its options: statfs", dest);
+    remount |= keep;
     if (mount(NULL, fdpath, NULL, MS_BIND | MS_REMOUNT | remount, NULL) < 0)
       return husk_fail(err, errno, "remount %s with its options", dest);
   }
   if (o->propagation && mount(NULL, fdpath, NULL, o->propagation, NULL) < 0)
     return husk_fail(err, errno, "set propagation of %s", dest);
+  /* "ro" on an rbind covers the mounts under it too: else a read-only /sys
+   * would hold a writable /sys/fs/cgroup of the host (CVE-2023-25809). */
+  if (o->recursive_bind && (o->flags & MS_RDONLY)) {
+    struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY};
+    if (syscall(SYS_mount_setattr, AT_FDCWD, fdpath, AT_RECURSIVE, &ro, sizeof(ro)) < 0) {
+      if (errno != ENOSYS)
+        return husk_fail(err, errno, "make the mounts under %s read-only", dest);
+      husk_debug("mount %s: the mounts under it stay as they are (Linux < 5.12)", dest);
+    }
+  }
   return apply_recursive_attrs(fdpath, o, dest, err);
 }
 
@@ -226,13 +273,15 @@ static int mount_cgroup(struct husk_init_ctx *ctx, const struct oci_mount *m, in
       return husk_fail(err, errno, "bind %s on %s/%s", src, m->destination, base);
     _cleanup_close_ int subtop = openat(top, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     husk_fd_path(subtop, subpath);
-    unsigned long remount = husk_mount_remount_flags(o) | existing_flags(subpath);
+    unsigned long keep;
+    if (existing_flags(subpath, &keep) < 0)
+      return husk_fail(err, errno, "remount %s/%s: statfs", m->destination, base);
+    unsigned long remount = husk_mount_remount_flags(o) | keep;
     if (mount(NULL, subpath, NULL, MS_BIND | MS_REMOUNT | remount, NULL) < 0)
       return husk_fail(err, errno, "remount %s/%s", m->destination, base);
   }
   husk_fd_path(top, fdpath);
-  if ((o->flags & MS_RDONLY) &&
-      mount(NULL, fdpath, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | existing_flags(fdpath), NULL) < 0)
+  if ((o->flags & MS_RDONLY) && remount_read_only(fdpath) < 0)
     return husk_fail(err, errno, "remount %s read-only", m->destination);
   return 0;
 }
@@ -311,6 +360,13 @@ static int mount_fs(struct husk_init_ctx *ctx, const struct oci_mount *m, const 
       close(steal_fd(&fd));
     }
   }
+  /* proc and sysfs where the rootfs has a symlink would be mounted
+   * somewhere else than the masked and read-only paths name, and the LSM
+   * labels written to another file: refused, as runc (CVE-2023-28642). */
+  _cleanup_free_ char *link = NULL;
+  if ((strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0) &&
+      dest_through_symlink(rootfd, dest, &link))
+    return husk_fail(err, ELOOP, "mount %s (%s): %s is a symlink in the rootfs", dest, type, link);
   add_mount_label(label, type, o);
   if (fd < 0 && (fd = husk_inroot_open(rootfd, dest, HUSK_INROOT_MKDIR, err)) < 0)
     return fd;
@@ -347,8 +403,7 @@ static int mount_fs(struct husk_init_ctx *ctx, const struct oci_mount *m, const 
          husk_copy_dir_owner_mode(below, into, what, err) < 0) ||
         husk_copy_tree(below, into, what, err) < 0)
       return -EIO;
-    if ((o->flags & MS_RDONLY) &&
-        mount(NULL, fdpath, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | existing_flags(fdpath), NULL) < 0)
+    if ((o->flags & MS_RDONLY) && remount_read_only(fdpath) < 0)
       return husk_fail(err, errno, "remount %s read-only", dest);
   }
   if (o->propagation && mount(NULL, fdpath, NULL, o->propagation, NULL) < 0)
@@ -579,8 +634,11 @@ static int mask_file(struct husk_init_ctx *ctx, int target) {
 static int mask_path(struct husk_init_ctx *ctx, int rootfd, const char *path,
                      struct husk_error **err) {
   _cleanup_close_ int target = husk_inroot_open(rootfd, path, HUSK_INROOT_NOCREATE, NULL);
-  if (target < 0)
+  if (target == -ENOENT || target == -ENOTDIR)
     return 0; /* nothing there to mask */
+  /* Any other failure (no fd left, no memory) must not leave it unmasked. */
+  if (target < 0)
+    return husk_fail(err, -target, "maskedPaths: open %s", path);
   struct stat st;
   if (fstat(target, &st) < 0)
     return husk_fail(err, errno, "maskedPaths: stat %s", path);
@@ -597,8 +655,10 @@ static int mask_path(struct husk_init_ctx *ctx, int rootfd, const char *path,
 static int readonly_path(struct husk_init_ctx *ctx, int rootfd, const char *path,
                          struct husk_error **err) {
   _cleanup_close_ int target = husk_inroot_open(rootfd, path, HUSK_INROOT_NOCREATE, NULL);
-  if (target < 0)
+  if (target == -ENOENT || target == -ENOTDIR)
     return 0;
+  if (target < 0)
+    return husk_fail(err, -target, "readonlyPaths: open %s", path);
   /* Relative: mount_on_fd resolves it in the host's /proc too. */
   char fdpath[HUSK_FD_PATH_MAX];
   snprintf(fdpath, sizeof(fdpath), "self/fd/%d", target);
@@ -609,11 +669,11 @@ static int readonly_path(struct husk_init_ctx *ctx, int rootfd, const char *path
     return top;
   struct statvfs sv;
   unsigned long keep = 0;
-  if (fstatvfs(top, &sv) == 0) {
-    keep |= (sv.f_flag & ST_NOSUID) ? MS_NOSUID : 0;
-    keep |= (sv.f_flag & ST_NODEV) ? MS_NODEV : 0;
-    keep |= (sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0;
-  }
+  if (fstatvfs(top, &sv) < 0)
+    return husk_fail(err, errno, "readonlyPaths: statfs %s", path);
+  keep |= (sv.f_flag & ST_NOSUID) ? MS_NOSUID : 0;
+  keep |= (sv.f_flag & ST_NODEV) ? MS_NODEV : 0;
+  keep |= (sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0;
   if (mount_on_fd(ctx, NULL, top, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
     return husk_fail(err, errno, "readonlyPaths: remount %s read-only", path);
   return 0;
@@ -651,7 +711,7 @@ int husk_rootfs_finalize(struct husk_init_ctx *ctx, struct husk_error **err) {
     if (readonly_path(ctx, rootfd, l->readonly_paths[i], err) < 0)
       return -EIO;
   if (c->root && c->root->readonly) {
-    if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | existing_flags("/"), NULL) < 0)
+    if (remount_read_only("/") < 0)
       return husk_fail(err, errno, "remount the root read-only");
   }
   unsigned long propagation = rootfs_propagation(c);

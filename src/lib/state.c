@@ -90,7 +90,14 @@ int husk_state_dir_create(const char *root, const char *id, struct husk_error **
     unlinkat(rootfd, id, AT_REMOVEDIR);
     return husk_fail(err, e, "open state directory %s/%s", root, id);
   }
-  flock(fd, LOCK_EX);
+  /* Unlocked, a start or delete could act on the container while it is
+   * being made. */
+  if (flock(fd, LOCK_EX) < 0) {
+    int e = errno;
+    close(fd);
+    unlinkat(rootfd, id, AT_REMOVEDIR);
+    return husk_fail(err, e, "lock state directory %s/%s", root, id);
+  }
   return fd;
 }
 

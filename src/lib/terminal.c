@@ -10,6 +10,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
@@ -20,6 +21,26 @@
 
 int husk_console_socket_connect(const char *path, struct husk_error **err) {
   return husk_fd_socket_connect("--console-socket", path, err);
+}
+
+/* The init's pty is /dev/console too, as in runc. Bound from the pty we
+ * hold, never by its name (/dev/pts/N could be made to lead to a masked or
+ * read-only file), onto the /dev/console opened without following a
+ * symlink, through its fd: a symlink or mount raced onto /dev/console
+ * cannot send the pty elsewhere (CVE-2025-52565). */
+static void bind_console(int slave) {
+  int f = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+  if (f < 0)
+    return;
+  close(f);
+  _cleanup_close_ int target = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (target < 0 || fstat(target, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode)))
+    return;
+  _cleanup_close_ int tree =
+      (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (tree >= 0)
+    syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
 int husk_terminal_setup(const struct oci_process *p, int socket_fd, bool console,
@@ -42,14 +63,8 @@ int husk_terminal_setup(const struct oci_process *p, int socket_fd, bool console
                          .ws_col = (unsigned short)p->console_size->width};
     ioctl(slave, TIOCSWINSZ, &ws);
   }
-  /* The init's pty is /dev/console too, as in runc. */
-  if (console && name[0]) {
-    int f = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (f >= 0) {
-      close(f);
-      mount(name, "/dev/console", NULL, MS_BIND, NULL);
-    }
-  }
+  if (console)
+    bind_console(slave);
   int r = husk_fd_socket_send(socket_fd, master, name[0] ? name : "/dev/ptmx");
   if (r < 0) {
     close(slave);

@@ -17,7 +17,9 @@ setup() {
 
 teardown() {
 	[ -n "${SWAPPER:-}" ] && kill "$SWAPPER" 2>/dev/null
+	[ -n "${LISTENER:-}" ] && kill "$LISTENER" 2>/dev/null
 	HUSK=$REAL_HUSK
+	teardown_rootless
 	teardown_bundle
 }
 
@@ -308,34 +310,46 @@ bind_source() {
 	assert_equal "$(ls -A "$HOSTDIR")" file
 }
 
-@test "CVE-2021-30465: a mount destination swapped for a symlink while husk mounts stays in the rootfs" {
-	bind_source
-	target=$BATS_TEST_TMPDIR/hostside/raced
-	mkdir -p "$BUNDLE/rootfs/mnt/race"
-	# Swap the destination between a directory and a symlink to a host path
-	# that does not exist, as fast as possible.
+# start_swapper DIR TARGET: swap DIR between a directory and a symlink to
+# TARGET (a host path), as fast as possible, until stop_swapper.
+start_swapper() {
+	local dir=$1 target=$2
 	(
 		set +e
-		cd "$BUNDLE/rootfs/mnt" || exit 1
-		ln -s "$target" link
+		cd "$(dirname "$dir")" || exit 1
+		name=$(basename "$dir")
+		ln -s "$target" "$name.link"
 		while :; do
-			mv -T race dir
-			mv -T link race
-			mv -T race link
-			mv -T dir race
+			mv -T "$name" "$name.dir"
+			mv -T "$name.link" "$name"
+			mv -T "$name" "$name.link"
+			mv -T "$name.dir" "$name"
 		done 2>/dev/null
 	) &
 	SWAPPER=$!
-	update_config ".mounts += [{\"destination\": \"/mnt/race/sub\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},
-		{\"destination\": \"/mnt/race/bound\", \"type\": \"bind\", \"source\": \"$SRC\", \"options\": [\"rbind\"]}]"
+}
+
+# run_while_swapping N: run (and delete) the bundle N times, then stop the
+# swapper.
+run_while_swapping() {
 	set_args true
-	for i in $(seq 30); do
+	for i in $(seq "$1"); do
 		husk run --bundle "$BUNDLE" "r$i" >/dev/null 2>&1 || true
 		husk delete --force "r$i" >/dev/null 2>&1 || true
 	done
 	kill "$SWAPPER"
 	wait "$SWAPPER" 2>/dev/null || true
 	SWAPPER=
+}
+
+@test "CVE-2021-30465: a mount destination swapped for a symlink while husk mounts stays in the rootfs" {
+	bind_source
+	target=$BATS_TEST_TMPDIR/hostside/raced
+	mkdir -p "$BUNDLE/rootfs/mnt/race"
+	start_swapper "$BUNDLE/rootfs/mnt/race" "$target"
+	update_config ".mounts += [{\"destination\": \"/mnt/race/sub\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"},
+		{\"destination\": \"/mnt/race/bound\", \"type\": \"bind\", \"source\": \"$SRC\", \"options\": [\"rbind\"]}]"
+	run_while_swapping 30
 	# Whatever the swap did, nothing was made on the host side.
 	assert_file_not_exists "$BATS_TEST_TMPDIR/hostside"
 	assert_equal "$(ls -A "$SRC")" from-source
@@ -484,4 +498,196 @@ bind_source() {
 	run husk exec c1 /bin/evil-only
 	refute_output --partial "HOST ONLY"
 	[ "$status" -ne 0 ]
+}
+
+# --- the runc advisories of 2023-2025 -----------------------------------------
+
+# listen_tty: the test-sockets helper receiving the pty on $SOCK; what the
+# container writes to its terminal goes to $BATS_TEST_TMPDIR/out.
+listen_tty() {
+	local sockets=${HUSK_TEST_SOCKETS:-$BATS_TEST_DIRNAME/../helpers/test-sockets}
+	[ -x "$sockets" ] || skip "tests/helpers/test-sockets is not built (make check builds it)"
+	SOCK=$BATS_TEST_TMPDIR/sock
+	"$sockets" recvtty "$SOCK" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	LISTENER=$!
+	for _ in $(seq 100); do [ -S "$SOCK" ] && return 0; sleep 0.05; done
+	return 1
+}
+
+# tty_output: what the container wrote to its terminal, once it is done.
+tty_output() {
+	for _ in $(seq 200); do kill -0 "$LISTENER" 2>/dev/null || break; sleep 0.05; done
+	tr -d '\r' <"$BATS_TEST_TMPDIR/out"
+}
+
+@test "CVE-2025-52565: /dev/console is the container's pty even where /dev/pts/N leads elsewhere" {
+	# /dev/pts from a volume another container controls: its ptmx leads to
+	# a real devpts, so that the pty is made there, and its "0" (the name
+	# of that pty) to a procfs file. Bound by that name, /dev/console
+	# would be the procfs file; bound from the pty itself, it is the pty.
+	SHARED=$BATS_TEST_TMPDIR/shared-pts
+	mkdir "$SHARED"
+	ln -s /dev/realpts/ptmx "$SHARED/ptmx"
+	ln -s /proc/sys/kernel/hostname "$SHARED/0"
+	update_config ".process.terminal = true | .hostname = \"orig\"
+		| .mounts |= map(select(.destination != \"/dev/pts\"))
+		| .mounts += [{\"destination\": \"/dev/realpts\", \"type\": \"devpts\", \"source\": \"devpts\",
+			\"options\": [\"nosuid\", \"noexec\", \"newinstance\", \"ptmxmode=0666\", \"mode=0620\"]},
+			{\"destination\": \"/dev/pts\", \"type\": \"bind\", \"source\": \"$SHARED\", \"options\": [\"rbind\"]}]"
+	set_args sh -c 'echo "tty $(stat -L -c %t:%T /proc/self/fd/0)"
+		echo "console $(stat -c %F:%t:%T /dev/console)"
+		echo pwned >/dev/console 2>/dev/null; echo "hostname $(hostname)"'
+	listen_tty
+	husk_bg create --console-socket "$SOCK" --bundle "$BUNDLE" c1
+	husk start c1
+	run -0 tty_output
+	tty=$(sed -n 's/^tty //p' <<<"$output")
+	[ -n "$tty" ]
+	assert_line "console character special file:$tty"
+	assert_line "hostname orig"
+	# and the volume is as it was
+	assert_equal "$(readlink "$SHARED/0")" /proc/sys/kernel/hostname
+	[ "$(ls -A "$SHARED" | wc -l)" = 2 ]
+}
+
+@test "CVE-2025-52565: a symlink raced onto /dev/console does not take the pty elsewhere" {
+	# /dev from a volume where another container swaps "console" between a
+	# file and a symlink to a procfs file, as fast as it can.
+	DEV=$BATS_TEST_TMPDIR/shared-dev
+	mkdir "$DEV"
+	(
+		set +e
+		cd "$DEV" || exit 1
+		while :; do
+			ln -sfn /proc/sys/kernel/hostname link && mv -T link console
+			rm -f console; : >console
+		done 2>/dev/null
+	) &
+	SWAPPER=$!
+	update_config ".process.terminal = true | .hostname = \"orig\"
+		| .mounts |= map(if .destination == \"/dev\" then
+			{\"destination\": \"/dev\", \"type\": \"bind\", \"source\": \"$DEV\", \"options\": [\"rbind\"]} else . end)"
+	set_args sh -c 'echo "hostname $(stat -c %F /proc/sys/kernel/hostname) $(hostname)"'
+	for i in $(seq 15); do
+		listen_tty
+		if husk_bg create --console-socket "$SOCK" --bundle "$BUNDLE" "r$i" >/dev/null 2>&1 &&
+			husk start "r$i" 2>/dev/null; then
+			run tty_output
+			assert_line --partial "hostname regular"
+			assert_line --partial " orig"
+		fi
+		kill "$LISTENER" 2>/dev/null || true
+		husk delete --force "r$i" >/dev/null 2>&1 || true
+	done
+}
+
+@test "CVE-2025-52881: sysctls written into a shared mount namespace reach the sysctl, not a mount on it" {
+	# An attacker container with a mount over its /proc/sys/kernel/domainname
+	# (a bind of the hostname file: a harmless stand-in for
+	# /proc/sysrq-trigger); the victim joins its mount namespace and sets
+	# kernel.domainname. Written through the attacker's /proc, the value
+	# would become the victim's hostname.
+	update_config '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+	set_args sh -c 'mount --bind /proc/sys/kernel/hostname /proc/sys/kernel/domainname && touch /dev/shm/ready; sleep 300'
+	husk_bg run -d --bundle "$BUNDLE" attacker
+	for _ in $(seq 50); do husk exec attacker test -e /dev/shm/ready && break; sleep 0.1; done
+	run -0 husk exec attacker test -e /dev/shm/ready
+	pid=$(container_pid attacker)
+	# The victim lives in the attacker's root, in namespaces of its own
+	# but the mount and pid namespaces (so that the attacker's /proc shows
+	# it).
+	VICTIM=$BATS_TEST_TMPDIR/victim
+	mkdir "$VICTIM"
+	jq --arg ns "/proc/$pid/ns/mnt" '
+		.root = {"path": "/"} | .hostname = "orig" | .linux.sysctl = {"kernel.domainname": "redirected"}
+		| .mounts = [] | .linux.maskedPaths = [] | .linux.readonlyPaths = []
+		| .linux.namespaces |= map(if .type == "mount" then .path = $ns
+			elif .type == "pid" then .path = ($ns | sub("mnt$"; "pid")) else . end)
+		| .process.args = ["uname", "-n"]' \
+		"$BUNDLE/config.json" >"$VICTIM/config.json"
+	run husk run --bundle "$VICTIM" victim
+	refute_output --partial redirected
+	if is_husk; then
+		assert_success
+		assert_output orig
+	fi
+}
+
+@test "CVE-2024-45310: a volume shared with a container that races a symlink gets no directory made on the host" {
+	# The volume holds the parent of a mount destination; another container
+	# swaps it between a directory and a symlink to a host path.
+	VOL=$BATS_TEST_TMPDIR/volume
+	target=$BATS_TEST_TMPDIR/hostside/made
+	mkdir -p "$VOL/sub"
+	start_swapper "$VOL/sub" "$target"
+	update_config ".mounts += [{\"destination\": \"/vol\", \"type\": \"bind\", \"source\": \"$VOL\", \"options\": [\"rbind\"]},
+		{\"destination\": \"/vol/sub/a/b\", \"type\": \"tmpfs\", \"source\": \"tmpfs\"}]"
+	run_while_swapping 30
+	assert_file_not_exists "$BATS_TEST_TMPDIR/hostside"
+	assert_file_not_exists "/a"
+}
+
+@test "CVE-2023-28642: a rootfs whose /proc is a symlink is refused" {
+	rmdir "$BUNDLE/rootfs/proc"
+	mkdir "$BUNDLE/rootfs/elsewhere"
+	ln -s /elsewhere "$BUNDLE/rootfs/proc"
+	set_args sh -c 'cat /proc/kcore | head -c 1 | wc -c; echo x >/proc/sys/kernel/hostname && echo WRITABLE'
+	run ! husk run --bundle "$BUNDLE" c1
+	requires_husk
+	assert_husk_error '/proc' 'symlink'
+	refute_output --partial WRITABLE
+	husk delete --force c1
+	assert_nothing_left
+	# the same for /sys
+	rm "$BUNDLE/rootfs/proc"
+	mkdir "$BUNDLE/rootfs/proc"
+	rmdir "$BUNDLE/rootfs/sys"
+	ln -s /elsewhere "$BUNDLE/rootfs/sys"
+	run ! husk run --bundle "$BUNDLE" c1
+	assert_husk_error '/sys' 'symlink'
+}
+
+@test "CVE-2023-25809: a rootless container without a cgroup namespace gets no writable cgroupfs" {
+	setup_rootless_user
+	setup_rootless_bundle
+	# No cgroup namespace: /sys/fs/cgroup is the host's, under the /sys
+	# that spec --rootless binds read-only ("rbind", "ro").
+	# Each mount under /sys, with its own (per-mount) rw or ro.
+	cat >"$RL_DIR/rootfs/sys-mounts" <<-'SCRIPT'
+		awk '$5 ~ /^\/sys/ { split($6, o, ","); print $5, o[1] }' /proc/self/mountinfo
+	SCRIPT
+	rl_config '.linux.namespaces |= map(select(.type != "cgroup"))
+		| .mounts |= map(select(.destination != "/sys/fs/cgroup"))
+		| .process.args = ["sh", "/sys-mounts"]'
+	run -0 rl run --bundle "$RL_DIR" c1
+	assert_line --regexp '^/sys/fs/cgroup'
+	refute_line --regexp ' rw$'
+	# and with the cgroup mount spec --rootless has
+	rl_config '.mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+		"options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}]'
+	run rl run --bundle "$RL_DIR" c1
+	refute_line --regexp ' rw$'
+}
+
+@test "CVE-2016-9962: the waiting init's fds and memory are out of the container's reach" {
+	set_args sleep 300
+	husk_bg create --bundle "$BUNDLE" c1
+	# The init, still husk, holds fds of the host (its /proc, the state
+	# directory's exec.fifo): none may be followed or read through it. (The
+	# kernel lets root list /proc/1/fd; following an entry needs ptrace
+	# access, which a non-dumpable process refuses.)
+	run -0 husk exec c1 sh -c 'exec 2>&1
+		for n in $(ls /proc/1/fd); do
+			readlink /proc/1/fd/$n >/dev/null 2>&1 && echo "followed fd $n"
+			ls /proc/1/fd/$n/ >/dev/null 2>&1 && echo "opened fd $n"
+		done
+		head -c 1 /proc/1/mem >/dev/null && echo "read memory"
+		cat /proc/1/environ >/dev/null && echo "read environ"
+		:'
+	refute_output --partial 'followed fd'
+	refute_output --partial 'opened fd'
+	refute_output --partial 'read memory'
+	refute_output --partial 'read environ'
+	assert_output --partial 'Permission denied'
+	husk start c1
 }

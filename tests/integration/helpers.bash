@@ -186,6 +186,57 @@ wait_for_exit() {
 	[ ! -e "/proc/$pid" ]
 }
 
+# --- rootless -------------------------------------------------------------------
+
+# husk run by an unprivileged user, with a user namespace mapping that user
+# (and its subordinate ids, through newuidmap) to root inside.
+RL_USER=husk-rootless
+
+# setup_rootless_user: the user, with subordinate ids for newuidmap and
+# newgidmap (useradd may have added some). Needs root.
+setup_rootless_user() {
+	[ "$(id -u)" = 0 ] || skip "needs root to make the unprivileged test user"
+	if ! id "$RL_USER" >/dev/null 2>&1; then
+		useradd -m -s /bin/sh "$RL_USER"
+	fi
+	grep -q "^$RL_USER:" /etc/subuid 2>/dev/null || echo "$RL_USER:300000:65536" >>/etc/subuid
+	grep -q "^$RL_USER:" /etc/subgid 2>/dev/null || echo "$RL_USER:300000:65536" >>/etc/subgid
+}
+
+# setup_rootless_bundle: $RL_DIR, the user's own bundle (the test's rootfs
+# and husk spec --rootless's config, mapping the user to root) and state
+# root; $RL_UID and $RL_GID.
+setup_rootless_bundle() {
+	command -v runuser >/dev/null || skip "runuser (util-linux) is not installed"
+	RL_UID=$(id -u "$RL_USER")
+	RL_GID=$(id -g "$RL_USER")
+	RL_DIR=$(mktemp -d /tmp/husk-rootless.XXXXXX)
+	cp -a "$BUNDLE/rootfs" "$RL_DIR/rootfs"
+	(cd "$RL_DIR" && "$HUSK" spec --rootless)
+	chown -R "$RL_USER:" "$RL_DIR"
+	# spec --rootless maps the caller's ids: make it the test user's.
+	rl_config ".linux.uidMappings = [{\"containerID\": 0, \"hostID\": $RL_UID, \"size\": 1}]
+		| .linux.gidMappings = [{\"containerID\": 0, \"hostID\": $RL_GID, \"size\": 1}]
+		| .process.terminal = false"
+}
+
+teardown_rootless() {
+	if [ -n "${RL_DIR:-}" ]; then
+		rl delete --force c1 >/dev/null 2>&1 || true
+		rm -rf "$RL_DIR"
+	fi
+}
+
+# rl ARGS...: husk as the unprivileged user, with its own state root.
+rl() {
+	runuser -u "$RL_USER" -- env -u XDG_RUNTIME_DIR "$HUSK" --root "$RL_DIR/state" "$@"
+}
+
+rl_config() {
+	jq "$1" "$RL_DIR/config.json" >"$RL_DIR/config.json.new" && mv "$RL_DIR/config.json.new" "$RL_DIR/config.json"
+	chown "$RL_USER:" "$RL_DIR/config.json"
+}
+
 # --- "nothing left behind" ---------------------------------------------------
 
 # Lines "PID NS" for the live (not zombie) processes that are in another pid

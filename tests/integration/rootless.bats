@@ -4,50 +4,18 @@
 
 load helpers
 
-RL_USER=husk-rootless
-
 setup_file() {
-	[ "$(id -u)" = 0 ] || skip "needs root to make the unprivileged test user"
-	if ! id "$RL_USER" >/dev/null 2>&1; then
-		useradd -m -s /bin/sh "$RL_USER"
-	fi
-	# Subordinate ids for newuidmap/newgidmap (useradd may have added some).
-	grep -q "^$RL_USER:" /etc/subuid 2>/dev/null || echo "$RL_USER:300000:65536" >>/etc/subuid
-	grep -q "^$RL_USER:" /etc/subgid 2>/dev/null || echo "$RL_USER:300000:65536" >>/etc/subgid
+	setup_rootless_user
 }
 
 setup() {
 	setup_bundle
-	command -v runuser >/dev/null || skip "runuser (util-linux) is not installed"
-	RL_UID=$(id -u "$RL_USER")
-	RL_GID=$(id -g "$RL_USER")
-	# Everything the user touches is its own: bundle and state root.
-	RL_DIR=$(mktemp -d /tmp/husk-rootless.XXXXXX)
-	cp -a "$BUNDLE/rootfs" "$RL_DIR/rootfs"
-	(cd "$RL_DIR" && "$HUSK" spec --rootless)
-	chown -R "$RL_USER:" "$RL_DIR"
-	# spec --rootless maps the caller's ids: make it the test user's.
-	rl_config ".linux.uidMappings = [{\"containerID\": 0, \"hostID\": $RL_UID, \"size\": 1}]
-		| .linux.gidMappings = [{\"containerID\": 0, \"hostID\": $RL_GID, \"size\": 1}]
-		| .process.terminal = false"
+	setup_rootless_bundle
 }
 
 teardown() {
-	if [ -n "${RL_DIR:-}" ]; then
-		rl delete --force c1 >/dev/null 2>&1 || true
-		rm -rf "$RL_DIR"
-	fi
+	teardown_rootless
 	teardown_bundle
-}
-
-# rl ARGS...: husk as the unprivileged user, with its own state root.
-rl() {
-	runuser -u "$RL_USER" -- env -u XDG_RUNTIME_DIR "$HUSK" --root "$RL_DIR/state" "$@"
-}
-
-rl_config() {
-	jq "$1" "$RL_DIR/config.json" >"$RL_DIR/config.json.new" && mv "$RL_DIR/config.json.new" "$RL_DIR/config.json"
-	chown "$RL_USER:" "$RL_DIR/config.json"
 }
 
 @test "rootless: run as an unprivileged user is root inside" {
