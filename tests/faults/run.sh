@@ -122,7 +122,7 @@ marked_procs() {
 		-printf '%h %l\n' 2>/dev/null | while read -r dir exe; do
 		pid=${dir#/proc/}
 		[ "$(awk '{ sub(/.*\) /, ""); print substr($0, 1, 1) }' "$dir/stat" 2>/dev/null)" = Z ] && continue
-		tr '\0' '\n' <"$dir/environ" 2>/dev/null | grep -qxF "HUSK_FAULTS_MARK=$TMP" || continue
+		tr '\0' '\n' 2>/dev/null <"$dir/environ" | grep -qxF "HUSK_FAULTS_MARK=$TMP" || continue
 		echo "$pid $exe"
 	done
 }
