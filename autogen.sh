@@ -2,5 +2,5 @@
 # Generate ./configure from configure.ac.
 set -e
 cd "$(dirname "$0")"
-mkdir -p m4 build-aux
+mkdir -p build-aux
 autoreconf -fi

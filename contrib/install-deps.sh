@@ -8,6 +8,8 @@
 #                                    and qemu, for the pure cgroup v2 tests;
 #                                    systemd and dbus for its systemd guest,
 #                                    criu for checkpoint.bats, which runs there)
+#   contrib/install-deps.sh --packages what make deb, make rpm and their
+#                                    checks need (debhelper, lintian, rpm)
 set -eu
 
 build="gcc make autoconf automake libtool pkg-config libyajl-dev libseccomp-dev libcap-dev libdbus-1-dev"
@@ -15,11 +17,13 @@ test_deps="bats bats-assert bats-support bats-file busybox-static jq strace ipro
 clients="podman containerd docker.io"
 vm="qemu-system-x86 linux-image-amd64 busybox-static e2fsprogs systemd dbus criu"
 doc="go-md2man"
+packages="dpkg-dev debhelper dh-autoreconf fakeroot lintian rpm cpio xz-utils"
 
 case "${1:-}" in
 --build) want="$build $doc" ;;
 --vm) want="$vm" ;;
-*) want="$build $doc $test_deps $clients $vm" ;;
+--packages) want="$packages" ;;
+*) want="$build $doc $test_deps $clients $vm $packages" ;;
 esac
 
 missing=""

@@ -11,6 +11,7 @@
 #include "cmd/cgroup-cmds.h"
 #include "cmd/check-cmd.h"
 #include "cmd/cmd.h"
+#include "commit.h" /* made by make: HUSK_COMMIT */
 #include "exe-protect.h"
 #include "log.h"
 #include "state.h"
@@ -259,7 +260,10 @@ static void print_usage(FILE *f) {
 
 static void print_version(void) {
   const struct scmp_version *v = seccomp_version();
-  printf("husk version %s\nspec: %s\n", PACKAGE_VERSION, HUSK_OCI_VERSION);
+  printf("husk version %s\n", PACKAGE_VERSION);
+  if (HUSK_COMMIT[0] != '\0')
+    printf("commit: %s\n", HUSK_COMMIT);
+  printf("spec: %s\n", HUSK_OCI_VERSION);
   if (v)
     printf("libseccomp: %u.%u.%u\n", v->major, v->minor, v->micro);
 }
