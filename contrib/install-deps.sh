@@ -7,7 +7,9 @@
 #   contrib/install-deps.sh --vm     what tests/vm/run.sh needs (a kernel
 #                                    and qemu, for the pure cgroup v2 tests;
 #                                    systemd and dbus for its systemd guest,
-#                                    criu for checkpoint.bats, which runs there)
+#                                    criu for checkpoint.bats, which runs there;
+#                                    man-db and bash-completion for the
+#                                    installed package's test)
 #   contrib/install-deps.sh --packages what make deb, make rpm and their
 #                                    checks need (debhelper, lintian, rpm)
 set -eu
@@ -15,7 +17,7 @@ set -eu
 build="gcc make autoconf automake libtool pkg-config libyajl-dev libseccomp-dev libcap-dev libdbus-1-dev"
 test_deps="bats bats-assert bats-support bats-file busybox-static jq strace iproute2 util-linux uidmap passwd runc crun criu"
 clients="podman containerd docker.io"
-vm="qemu-system-x86 linux-image-amd64 busybox-static e2fsprogs systemd dbus criu"
+vm="qemu-system-x86 linux-image-amd64 busybox-static e2fsprogs systemd dbus criu man-db bash-completion"
 doc="go-md2man"
 packages="dpkg-dev debhelper dh-autoreconf fakeroot lintian rpm cpio xz-utils"
 
