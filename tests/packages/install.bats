@@ -49,7 +49,7 @@ pm() {
 	assert_output /usr/bin/husk
 	run -0 husk --version
 	assert_line --regexp '^husk version [0-9]+\.[0-9]+\.[0-9]+$'
-	assert_line --regexp '^commit: [0-9a-f]{12}'
+	assert_line --regexp '^commit: (v[0-9][^ ]*-g)?[0-9a-f]{12}'
 	assert_line --regexp '^spec: 1\.'
 }
 

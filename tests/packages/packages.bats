@@ -81,9 +81,9 @@ assert_installed_tree() {
 	refute_output --partial /usr/local/
 	run -0 "$dir/usr/bin/husk" --version
 	assert_line "husk version $VERSION"
-	assert_line --regexp '^commit: [0-9a-f]{12}'
+	assert_line --regexp '^commit: (v[0-9][^ ]*-g)?[0-9a-f]{12}'
 	if git -C "$SRCDIR" rev-parse HEAD >/dev/null 2>&1; then
-		assert_line --regexp "^commit: $(git -C "$SRCDIR" rev-parse --short=12 HEAD)"
+		assert_line --regexp "^commit: (v[0-9][^ ]*-g)?$(git -C "$SRCDIR" rev-parse --short=12 HEAD)"
 	fi
 }
 
