@@ -265,6 +265,6 @@ ID_COMMANDS=(
 		*) fail "made next to the state root: $f" ;;
 		esac
 	done < <(find "$BATS_TEST_TMPDIR" -mindepth 1 -maxdepth 1 -printf '%f\n')
-	assert_file_not_exists "$BATS_TEST_TMPDIR/../escape"
+	assert_not_exists "$BATS_TEST_TMPDIR/../escape"
 	report_cases
 }

@@ -75,7 +75,7 @@ cgroup_v1_controllers() {
 	mounts_before=$(grep -c -- "$BATS_TEST_TMPDIR" /proc/self/mountinfo || true)
 	run -0 check
 	run -0 check --format json
-	assert_file_not_exists "$ROOT"
+	assert_not_exists "$ROOT"
 	run find /sys/fs/cgroup -maxdepth 3 -name "$name"
 	assert_output ""
 	[ "$(grep -c -- "$BATS_TEST_TMPDIR" /proc/self/mountinfo || true)" = "$mounts_before" ]

@@ -170,8 +170,8 @@ create_start_fails() {
 		assert_nothing_left
 	done
 	# nothing was made next to the state root
-	assert_file_not_exists "$BATS_TEST_TMPDIR/escaped"
-	assert_file_not_exists "$BATS_TEST_TMPDIR/root/a"
+	assert_not_exists "$BATS_TEST_TMPDIR/escaped"
+	assert_not_exists "$BATS_TEST_TMPDIR/root/a"
 }
 
 @test "bad input: invalid container id: husk's message" {

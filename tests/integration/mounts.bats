@@ -52,7 +52,7 @@ mount_line() {
 	assert_line data
 	# the mount point was made in the rootfs; nothing was written there
 	assert_dir_exists "$BUNDLE/rootfs/mnt/t"
-	assert_file_not_exists "$BUNDLE/rootfs/mnt/t/f"
+	assert_not_exists "$BUNDLE/rootfs/mnt/t/f"
 }
 
 @test "bind mount of a host directory shows its files, and writes reach the host" {
@@ -79,7 +79,7 @@ mount_line() {
 	assert_line --index 0 "from the host"
 	assert_line --index 1 --partial "Read-only file system"
 	assert_line --index 2 --regexp '^ro(,|$)'
-	assert_file_not_exists "$HOSTDIR/new"
+	assert_not_exists "$HOSTDIR/new"
 }
 
 @test "readonly rootfs rejects writes" {
@@ -88,7 +88,7 @@ mount_line() {
 	run -0 husk run --bundle "$BUNDLE" c1
 	assert_line --partial "Read-only file system"
 	assert_line rc=1
-	assert_file_not_exists "$BUNDLE/rootfs/newfile"
+	assert_not_exists "$BUNDLE/rootfs/newfile"
 }
 
 @test "root.readonly=false allows writes, which land in the bundle's rootfs" {
@@ -169,7 +169,7 @@ mount_line() {
 	assert_line --partial "/ro-dir/f: Read-only file system"
 	assert_line ro=1
 	assert_line rw=0
-	assert_file_not_exists "$BUNDLE/rootfs/ro-dir/f"
+	assert_not_exists "$BUNDLE/rootfs/ro-dir/f"
 	assert_file_exists "$BUNDLE/rootfs/rw-dir/f"
 }
 
@@ -212,7 +212,7 @@ mount_line() {
 	set_args sh -c 'echo ok'
 	run husk run --bundle "$BUNDLE" c1
 	# whether or not the runtime accepts it, nothing appears on the host
-	assert_file_not_exists "$target"
+	assert_not_exists "$target"
 	run grep -F escape-target /proc/self/mountinfo
 	assert_output ""
 	assert_nothing_left
@@ -294,7 +294,7 @@ root_propagation() {
 	# the rootfs below is untouched
 	run -0 cat "$BUNDLE/rootfs/data/file"
 	assert_output hello
-	assert_file_not_exists "$BUNDLE/rootfs/data/new"
+	assert_not_exists "$BUNDLE/rootfs/data/new"
 }
 
 @test "tmpcopyup with ro: filled first, read-only after" {

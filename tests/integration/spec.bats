@@ -37,7 +37,7 @@ teardown() {
 	cd "$BATS_TEST_TMPDIR"
 	run -0 husk spec --bundle "$SPECDIR"
 	assert_file_exists "$SPECDIR/config.json"
-	assert_file_not_exists "$BATS_TEST_TMPDIR/config.json"
+	assert_not_exists "$BATS_TEST_TMPDIR/config.json"
 	run -0 jq -e '.ociVersion' "$SPECDIR/config.json"
 
 	rm "$SPECDIR/config.json"
@@ -58,7 +58,7 @@ teardown() {
 
 @test "spec --bundle of a missing directory fails" {
 	run ! husk spec --bundle "$BATS_TEST_TMPDIR/no-such-dir"
-	assert_file_not_exists "$BATS_TEST_TMPDIR/no-such-dir/config.json"
+	assert_not_exists "$BATS_TEST_TMPDIR/no-such-dir/config.json"
 }
 
 @test "spec's config runs once terminal is off" {
