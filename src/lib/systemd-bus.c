@@ -71,24 +71,9 @@ int husk_bus_open(bool user, struct husk_bus **out, struct husk_error **err) {
 void husk_bus_close(struct husk_bus *b) { (void)b; }
 int husk_bus_start_unit(struct husk_bus *b, const char *unit, const struct husk_unit_props *props,
                         struct husk_error **err) {
-  struct husk_error *first = NULL;
-  int r = run_job(b, start_message(unit, props), "start", unit, &first);
-  if (r != -EEXIST) {
-    if (r < 0)
-      pass_error(err, first);
-    return r;
-  }
-  /* A unit left failed by an earlier container of that name: as runc,
-   * reset it and try once more. One that is still there is in use. */
-  husk_debug("%s; resetting it and trying again", first->msg);
-  husk_error_free(first);
-  reset_failed(b, unit);
-  r = run_job(b, start_message(unit, props), "start", unit, err);
-  if (r == -EEXIST)
-    husk_error_prefix(err, "unit %s is in use by another container or service: ", unit);
-  return r;
+  (void)b, (void)unit, (void)props;
+  return husk_fail(err, ENOTSUP, "systemd: no D-Bus support");
 }
-
 int husk_bus_set_properties(struct husk_bus *b, const char *unit,
                             const struct husk_unit_props *props, struct husk_error **err) {
   (void)b, (void)unit, (void)props;
