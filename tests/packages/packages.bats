@@ -7,6 +7,7 @@
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
+bats_load_library bats-file
 
 : "${HUSK_BUILDDIR:?the build directory (make check-packages sets it)}"
 SRCDIR=${HUSK_SRCDIR:-$HUSK_BUILDDIR}
@@ -155,4 +156,17 @@ assert_installed_tree() {
 	mkdir "$BATS_TEST_TMPDIR/root"
 	(cd "$BATS_TEST_TMPDIR/root" && rpm2cpio "$rpm" | cpio -idm --quiet)
 	assert_installed_tree "$BATS_TEST_TMPDIR/root"
+}
+
+@test "the tarball builds --without-dbus; that husk says it has no systemd driver" {
+	[ -f "$TARBALL" ] || run -0 $MAKE -C "$HUSK_BUILDDIR" --no-print-directory dist
+	tar -C "$BATS_TEST_TMPDIR" -xJf "$TARBALL"
+	cd "$BATS_TEST_TMPDIR/husk-$VERSION"
+	run -0 ./configure --without-dbus --disable-system-tests
+	run -0 $MAKE -j"$(nproc)" husk
+	run -0 sh -c 'readelf -d husk; nm husk'
+	refute_output --partial libdbus
+	refute_output --partial dbus_connection
+	run -0 ./husk features
+	assert_equal "$(jq -c '.linux.cgroup | [.systemd, .systemdUser, .v2]' <<<"$output")" '[false,false,true]'
 }
