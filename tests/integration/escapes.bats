@@ -594,7 +594,10 @@ tty_output() {
 	# /proc/sysrq-trigger); the victim joins its mount namespace and sets
 	# kernel.domainname. Written through the attacker's /proc, the value
 	# would become the victim's hostname.
-	update_config '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+	# Its /proc/sys is writable: else the bind would inherit read-only and
+	# a redirected write fail anyway, hiding what this is about.
+	update_config '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])
+		| .linux.readonlyPaths -= ["/proc/sys"]'
 	set_args sh -c 'mount --bind /proc/sys/kernel/hostname /proc/sys/kernel/domainname && touch /dev/shm/ready; sleep 300'
 	husk_bg run -d --bundle "$BUNDLE" attacker
 	for _ in $(seq 50); do husk exec attacker test -e /dev/shm/ready && break; sleep 0.1; done
