@@ -50,6 +50,8 @@ pm() {
 	run -0 husk --version
 	assert_line --regexp '^husk version [0-9]+\.[0-9]+\.[0-9]+$'
 	assert_line --regexp '^commit: (v[0-9][^ ]*-g)?[0-9a-f]{12}'
+	# the package of this build, not an older one
+	[ -z "${HUSK_COMMIT:-}" ] || assert_line "commit: $HUSK_COMMIT"
 	assert_line --regexp '^spec: 1\.'
 }
 
