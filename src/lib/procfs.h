@@ -13,6 +13,6 @@ int husk_procfs_open(void);
 
 /* Write `value` to `path` (relative, e.g. "sys/kernel/domainname") under
  * the procfs root `proc_fd`: never through a mount or a magic link, and
- * only to a file of procfs. 0 or -1 with errno set. */
-/* A negative proc_fd (husk_procfs_open's error) fails with that errno. */
+ * only to a file of procfs. 0 or -1 with errno set; a negative proc_fd
+ * (husk_procfs_open's error) fails with that errno. */
 int husk_procfs_write(int proc_fd, const char *path, const char *value);

@@ -41,28 +41,30 @@ static unsigned long rootfs_propagation(const struct oci_config *c) {
   return (unsigned long)-1;
 }
 
+/* The MS_ flags of a mount's statvfs(2) flags that a remount must repeat. */
+static unsigned long mount_flags_of(const struct statvfs *sv) {
+  static const struct {
+    unsigned long st, ms;
+  } map[] = {
+      {ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},           {ST_NOEXEC, MS_NOEXEC},
+      {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+  };
+  unsigned long f = 0;
+  for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+    if (sv->f_flag & map[i].st)
+      f |= map[i].ms;
+  return f;
+}
+
 /* The flags a mount already has and that a bind remount must keep: in a user
  * namespace the kernel refuses to drop locked ones, and elsewhere it would
  * drop them (nosuid, nodev, noexec). 0, or -1 with errno set: a remount
  * without them must not happen. */
 static int existing_flags(const char *path, unsigned long *out) {
   struct statvfs sv;
-  unsigned long f = 0;
   if (statvfs(path, &sv) < 0)
     return -1;
-  if (sv.f_flag & ST_NOSUID)
-    f |= MS_NOSUID;
-  if (sv.f_flag & ST_NODEV)
-    f |= MS_NODEV;
-  if (sv.f_flag & ST_NOEXEC)
-    f |= MS_NOEXEC;
-  if (sv.f_flag & ST_NOATIME)
-    f |= MS_NOATIME;
-  if (sv.f_flag & ST_NODIRATIME)
-    f |= MS_NODIRATIME;
-  if (sv.f_flag & ST_RELATIME)
-    f |= MS_RELATIME;
-  *out = f;
+  *out = mount_flags_of(&sv);
   return 0;
 }
 
@@ -668,12 +670,9 @@ static int readonly_path(struct husk_init_ctx *ctx, int rootfd, const char *path
   if (top < 0)
     return top;
   struct statvfs sv;
-  unsigned long keep = 0;
   if (fstatvfs(top, &sv) < 0)
     return husk_fail(err, errno, "readonlyPaths: statfs %s", path);
-  keep |= (sv.f_flag & ST_NOSUID) ? MS_NOSUID : 0;
-  keep |= (sv.f_flag & ST_NODEV) ? MS_NODEV : 0;
-  keep |= (sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0;
+  unsigned long keep = mount_flags_of(&sv) & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
   if (mount_on_fd(ctx, NULL, top, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
     return husk_fail(err, errno, "readonlyPaths: remount %s read-only", path);
   return 0;
