@@ -45,11 +45,7 @@ jq '.process.terminal = false | .process.args = ["true"]' "$BUNDLE/config.json" 
 	mv "$work/c.json" "$BUNDLE/config.json"
 h() { "$HUSK" --root "$ROOT" "$@"; }
 
-cgroup_mounts() {
-	awk '{ split($0, a, " - "); split(a[1], l, " "); split(a[2], r, " ")
-		if ((r[1] == "cgroup" || r[1] == "cgroup2") && l[5] ~ /^\/sys\/fs\/cgroup/) print l[5] }' \
-		/proc/self/mountinfo
-}
+. "$top/tests/cgroup-mounts.sh"
 
 # snapshot: one line per thing that must not change.
 snapshot() {

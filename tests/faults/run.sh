@@ -107,11 +107,7 @@ done <"$here/errnos"
 
 # --- what is left -------------------------------------------------------------
 
-cgroup_mounts() {
-	awk '{ split($0, a, " - "); split(a[1], l, " "); split(a[2], r, " ")
-		if ((r[1] == "cgroup" || r[1] == "cgroup2") && l[5] ~ /^\/sys\/fs\/cgroup/) print l[5] }' \
-		/proc/self/mountinfo
-}
+. "$here/../cgroup-mounts.sh"
 CGROUP_MOUNTS=$(cgroup_mounts)
 
 # The live processes husk left: husk's own, or a container's (busybox), that

@@ -358,12 +358,7 @@ report_cases() {
 	assert_nothing_left
 }
 
-# The mount points of every cgroup hierarchy.
-cgroup_mounts() {
-	awk '{ split($0, a, " - "); split(a[1], l, " "); split(a[2], r, " ")
-		if ((r[1] == "cgroup" || r[1] == "cgroup2") && l[5] ~ /^\/sys\/fs\/cgroup/) print l[5] }' \
-		/proc/self/mountinfo
-}
+. "$REPO_ROOT/tests/cgroup-mounts.sh"
 
 # remove_cgroup_tree PATH: for teardown, PATH and what is below it in every
 # hierarchy, where a failed test left them.
