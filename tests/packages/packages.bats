@@ -120,8 +120,10 @@ assert_installed_tree() {
 	run -0 bash -c "comm -13 '$BATS_TEST_TMPDIR/git' '$BATS_TEST_TMPDIR/tarball' | grep -v '/\$' |
 		grep -vxE 'configure|Makefile\.in|config\.h\.in|aclocal\.m4|build-aux/[^/]+|man/husk(-[a-z]+)?\.8|contrib/rpm/husk\.spec|\.tarball-commit' || :"
 	assert_output ''
+	# the spec made from this tree's husk.spec.in, not an older one
 	run -0 tar -xOJf "$TARBALL" "husk-$VERSION/contrib/rpm/husk.spec"
 	assert_line --regexp "^Version: +$VERSION\$"
+	assert_output "$(sed "s/@PACKAGE_VERSION@/$VERSION/g" "$SRCDIR/contrib/rpm/husk.spec.in")"
 }
 
 @test "make deb: a husk .deb with the binary, the man pages, the completion and the engines' snippets" {
