@@ -220,7 +220,7 @@ static void create_rollback(struct create_job *job) {
     husk_cgroup_remove(&job->cgroup, NULL);
   }
   if (job->dirfd >= 0)
-    husk_state_dir_remove(job->ctx->root, job->id, NULL);
+    husk_state_dir_remove(job->ctx->root, job->id, job->dirfd, NULL);
 }
 
 static bool cgroup_is_optional(const struct oci_config *c, const struct husk_error *e) {
@@ -872,7 +872,7 @@ int husk_container_delete(const struct husk_context *ctx, const char *id, bool f
     config = load_container_config(ctx, id, NULL);
   }
   if (r == 0)
-    r = husk_state_dir_remove(ctx->root, id, err);
+    r = husk_state_dir_remove(ctx->root, id, l.dirfd, err);
   if (r == 0 && config) {
     _cleanup_free_ char *json = husk_state_to_oci_json(&l.st, HUSK_STATUS_STOPPED);
     struct husk_hook_io io = HUSK_HOOK_IO_INIT;

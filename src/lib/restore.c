@@ -396,7 +396,7 @@ static void rollback(struct restore_job *job) {
     husk_cgroup_remove(&job->cgroup, NULL);
   }
   if (job->dirfd >= 0)
-    husk_state_dir_remove(job->ctx->root, job->id, NULL);
+    husk_state_dir_remove(job->ctx->root, job->id, job->dirfd, NULL);
 }
 
 static int restore(struct restore_job *job, struct husk_error **err) {

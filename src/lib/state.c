@@ -127,7 +127,28 @@ bool husk_state_dir_is_current(int atfd, const char *name, int dirfd) {
          named.st_dev == open.st_dev && named.st_ino == open.st_ino;
 }
 
-int husk_state_dir_remove(const char *root, const char *id, struct husk_error **err) {
+/* Unlink what the open directory holds, with no fd or heap of its own: this
+ * also runs when a create failed for want of either. Read again from the
+ * start until a pass removes nothing, so removal while reading skips none. */
+static void empty_dir(int fd) {
+  char buf[4096] __attribute__((aligned(8)));
+  bool removed = true;
+  while (removed && lseek(fd, 0, SEEK_SET) == 0) {
+    removed = false;
+    ssize_t n;
+    while ((n = getdents64(fd, buf, sizeof(buf))) > 0) {
+      for (ssize_t off = 0; off < n;) {
+        struct dirent64 *de = (struct dirent64 *)(buf + off);
+        off += de->d_reclen;
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+            unlinkat(fd, de->d_name, 0) == 0)
+          removed = true;
+      }
+    }
+  }
+}
+
+int husk_state_dir_remove(const char *root, const char *id, int dirfd, struct husk_error **err) {
   _cleanup_free_ char *named = xasprintf("%s/%s", root, id);
   /* First move it out of the way, in one step: a reader that opened it
    * before sees it gone (husk_state_dir_is_current) rather than take the
@@ -136,19 +157,13 @@ int husk_state_dir_remove(const char *root, const char *id, struct husk_error **
   _cleanup_free_ char *away = xasprintf("%s/.deleting-%d", root, (int)getpid());
   const char *path =
       renameat2(AT_FDCWD, named, AT_FDCWD, away, RENAME_NOREPLACE) == 0 ? away : named;
-  _cleanup_close_ int fd = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return errno == ENOENT ? 0 : husk_fail(err, errno, "open %s", path);
-  DIR *d = fdopendir(dup(fd));
-  if (d) {
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-      if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-        continue;
-      unlinkat(fd, de->d_name, 0);
-    }
-    closedir(d);
+  _cleanup_close_ int opened = -1;
+  if (dirfd < 0) {
+    dirfd = opened = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+    if (dirfd < 0)
+      return errno == ENOENT ? 0 : husk_fail(err, errno, "open %s", path);
   }
+  empty_dir(dirfd);
   if (rmdir(path) < 0 && errno != ENOENT)
     return husk_fail(err, errno, "remove %s", path);
   return 0;

@@ -67,8 +67,9 @@ int husk_state_dir_open(const char *root, const char *id, bool lock, struct husk
 /* Whether `name` under `atfd` (AT_FDCWD for a path) still is the open
  * directory `dirfd`: false once a delete has moved it away or removed it. */
 bool husk_state_dir_is_current(int atfd, const char *name, int dirfd);
-/* Remove the directory and everything in it; it leaves <root>/<id> first. */
-int husk_state_dir_remove(const char *root, const char *id, struct husk_error **err);
+/* Remove the directory and everything in it; it leaves <root>/<id> first.
+ * `dirfd`, the directory open already, or -1: given, no fd is opened. */
+int husk_state_dir_remove(const char *root, const char *id, int dirfd, struct husk_error **err);
 
 int husk_state_write(int dirfd, const struct husk_state *st, struct husk_error **err);
 /* Returns -ENOENT (without setting err) while state.json is not written yet,
