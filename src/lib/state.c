@@ -158,15 +158,23 @@ int husk_state_dir_remove(const char *root, const char *id, int dirfd, struct hu
   const char *path =
       renameat2(AT_FDCWD, named, AT_FDCWD, away, RENAME_NOREPLACE) == 0 ? away : named;
   _cleanup_close_ int opened = -1;
-  if (dirfd < 0) {
+  int ret = 0;
+  if (dirfd < 0)
     dirfd = opened = open(path, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
-    if (dirfd < 0)
-      return errno == ENOENT ? 0 : husk_fail(err, errno, "open %s", path);
+  if (dirfd < 0) {
+    if (errno == ENOENT)
+      return 0;
+    ret = husk_fail(err, errno, "open %s", path);
+  } else {
+    empty_dir(dirfd);
+    if (rmdir(path) < 0 && errno != ENOENT)
+      ret = husk_fail(err, errno, "remove %s", named);
   }
-  empty_dir(dirfd);
-  if (rmdir(path) < 0 && errno != ENOENT)
-    return husk_fail(err, errno, "remove %s", path);
-  return 0;
+  /* Failed: back under its name, for a later delete to finish the job
+   * (nothing looks at a .deleting-PID name again). */
+  if (ret < 0 && path == away)
+    renameat2(AT_FDCWD, away, AT_FDCWD, named, RENAME_NOREPLACE);
+  return ret;
 }
 
 /* ---- state.json ---- */

@@ -150,6 +150,8 @@ kill_tracers() {
 leftovers() {
 	local id=$1 m
 	[ -e "$ROOT/$id" ] && echo "state dir $ROOT/$id"
+	# (a state dir moved away to be removed, and not removed)
+	ls -A "$ROOT" | grep '^\.deleting-' | sed "s|^|state dir $ROOT/|"
 	for m in $CGROUP_MOUNTS; do
 		[ -d "$m/husk/$id" ] && echo "cgroup $m/husk/$id"
 	done
@@ -333,7 +335,7 @@ run_case() {
 			[ -d "$m/husk/$id" ] && find "$m/husk/$id" -depth -type d -exec rmdir {} \; 2>/dev/null
 		done
 		marked_procs | while read -r p _; do kill -9 "$p" 2>/dev/null; done
-		rm -rf "${ROOT:?}/$id"
+		rm -rf "${ROOT:?}/$id" "$ROOT"/.deleting-*
 	elif [ "$rc" = 0 ]; then
 		TOLERATED=$((TOLERATED + 1))
 		echo "tolerated $cmd $sc#$when" >>"$RESULTS"
