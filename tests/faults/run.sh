@@ -164,6 +164,12 @@ caller_fds() {
 	ls /proc/$BASHPID/fd | wc -l
 }
 
+# The mount table of the pass's own mount namespace (private: nothing of the
+# host's comes in), for a mount husk left anywhere, not only under $TMP.
+mount_table() {
+	awk '{ print $5 }' /proc/self/mountinfo | sort
+}
+
 # --- the commands ---------------------------------------------------------------
 
 # setup_CMD ID: make what CMD works on. args_CMD ID: CMD's arguments.
@@ -269,7 +275,7 @@ bug() {
 
 # run_case CMD SYSCALL WHEN ERRNO
 run_case() {
-	local cmd=$1 sc=$2 when=$3 errno=$4 id log rc fds left lines
+	local cmd=$1 sc=$2 when=$3 errno=$4 id log rc fds mounts left lines
 	SEQ=$((SEQ + 1))
 	id=flt$$-$SEQ
 	log=$TMP/trace.$SEQ
@@ -279,6 +285,7 @@ run_case() {
 		return
 	fi
 	fds=$(caller_fds)
+	mounts=$(mount_table)
 	# shellcheck disable=SC2046
 	timeout -s KILL "$CASE_TIMEOUT" strace -f -D -qq -I1 -s 512 -o "$log" -e trace="$sc" \
 		-e inject="$sc:error=$errno:when=$when" \
@@ -328,6 +335,8 @@ run_case() {
 	kill_tracers
 	left=$(leftovers "$id")
 	[ -n "$left" ] && problems+=("left after delete --force: $(tr '\n' ';' <<<"$left")")
+	left=$(comm -13 <(echo "$mounts") <(mount_table))
+	[ -n "$left" ] && problems+=("mounts left after delete --force: $(tr '\n' ';' <<<"$left")")
 	if [ ${#problems[@]} -gt 0 ]; then
 		bug "$cmd" "$sc" "$when" "$errno" "$(IFS=';'; echo "${problems[*]}") [err: $(head -c 200 "$TMP/err" | tr '\n' ' ')]"
 		# Nothing of this case may spoil the next one.
