@@ -51,8 +51,14 @@ static void print_json(struct entry *e, size_t n) {
   cmd_print_json(g);
 }
 
+/* A container still being created has no state.json yet: no bundle, no
+ * creation time. */
+static const char *or_empty(const char *s) {
+  return s ? s : "";
+}
+
 static int width(const char *s, int w) {
-  int len = (int)strlen(s ? s : "");
+  int len = (int)strlen(or_empty(s));
   return len + 3 > w ? len + 3 : w;
 }
 
@@ -71,8 +77,8 @@ static void print_table(struct entry *e, size_t n) {
          "CREATED", "OWNER");
   for (size_t i = 0; i < n; i++)
     printf("%-*s%-*s%-*s%-*s%-*s%s\n", w[0], e[i].st.id, w[1], pids[i], w[2],
-           husk_status_name(e[i].status), w[3], e[i].st.bundle, w[4], e[i].st.created,
-           e[i].owner);
+           husk_status_name(e[i].status), w[3], or_empty(e[i].st.bundle), w[4],
+           or_empty(e[i].st.created), e[i].owner);
 }
 
 /* The user name of `uid`, or "#UID". One state root's containers mostly

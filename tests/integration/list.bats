@@ -83,3 +83,16 @@ HEADER_RE='^ID +PID +STATUS +BUNDLE +CREATED +OWNER$'
 	run -0 jq -r 'length' <<<"$output"
 	assert_output 0
 }
+
+@test "list: a container being created (no state.json yet) shows an empty bundle and creation time" {
+	# what a create killed before it wrote state.json leaves
+	mkdir -p "$ROOT/c1"
+	chmod 700 "$ROOT/c1"
+	register_id c1
+	run -0 husk list
+	assert_line --index 1 --regexp '^c1 +0 +creating +root$'
+	refute_output --partial "(null)"
+	run -0 husk delete --force c1
+	run -0 husk list -q
+	assert_output ""
+}
