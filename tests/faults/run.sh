@@ -3,7 +3,7 @@
 #
 # make check-faults: every syscall husk makes, failed once at each call.
 #
-# For each command (create, start, exec, kill, pause, update, delete) husk runs
+# For each command (create, start, exec, kill, pause, update, delete, run) husk runs
 # once under `strace -f` to list the syscalls it makes and how often (strace
 # counts the calls of a syscall per process). Then, for each syscall and each
 # call number N, the command runs again with that call failing, with the
@@ -54,7 +54,7 @@ if [ -z "${HUSK_FAULTS_UNSHARED:-}" ]; then
 	exec env HUSK_FAULTS_UNSHARED=1 unshare -m --propagation private "$0" "$@"
 fi
 
-CMDS=${HUSK_FAULTS_CMDS:-create start exec kill pause update delete}
+CMDS=${HUSK_FAULTS_CMDS:-create start exec kill pause update delete run}
 FIRST=${HUSK_FAULTS_FIRST:-4}
 SPREAD=${HUSK_FAULTS_SPREAD:-4}
 SAMPLE=${HUSK_FAULTS_SAMPLE:-}
@@ -96,6 +96,11 @@ HUSK=$HUSK "$repo/bundles/busybox/make-bundle.sh" "$BUNDLE" >/dev/null ||
 jq --arg mark "HUSK_FAULTS_MARK=$TMP" \
 	'.process.terminal = false | .process.args = ["sleep", "600"] | .process.env += [$mark]' \
 	"$BUNDLE/config.json" >"$BUNDLE/config.json.new" && mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+# For `run` in the foreground: the same rootfs, a process that prints and exits.
+BUNDLE_EXIT=$TMP/bundle-exit
+mkdir -p "$BUNDLE_EXIT"
+jq --arg rootfs "$BUNDLE/rootfs" '.root.path = $rootfs | .process.args = ["echo", "the container ran"]' \
+	"$BUNDLE/config.json" >"$BUNDLE_EXIT/config.json"
 
 # --- errnos -------------------------------------------------------------------
 
@@ -255,6 +260,22 @@ check_pause() { [ "$(status_of "$1")" = paused ]; }
 setup_update() { setup_running "$1"; }
 args_update() { echo update --pids-limit 77 "$1"; }
 check_update() { [ "$(cgroup_file "$1" pids.max)" = 77 ]; }
+
+# run in the foreground: create, start, wait, delete; the process's output
+# reached the caller and nothing of the container is left. Or, as runc's
+# run: the delete after the process failed, run said so in a warning and
+# still exited with the process's status, and the container is there for a
+# delete (run_case's delete --force) to finish: stopped, or "creating" where
+# its state.json was removed already.
+setup_run() { :; }
+args_run() { echo run --bundle "$BUNDLE_EXIT" "$1"; }
+check_run() {
+	grep -qx 'the container ran' "$TMP/out" || return 1
+	[ -e "$ROOT/$1" ] || return 0
+	case $(status_of "$1") in stopped | creating) ;; *) return 1 ;; esac
+	grep -q '^husk: warning: ' "$TMP/err" &&
+		echo "left $(status_of "$1"), with: $(head -1 "$TMP/err")" >"$TMP/note"
+}
 
 setup_delete() { setup_running "$1"; }
 args_delete() { echo delete --force "$1"; }
