@@ -20,8 +20,15 @@ struct entry {
   char *owner;
 };
 
+/* A container still being created has no state.json yet: no bundle, no
+ * creation time. */
+static const char *or_empty(const char *s) {
+  return s ? s : "";
+}
+
 static void gen_str(yajl_gen g, const char *s) {
-  yajl_gen_string(g, (const unsigned char *)s, strlen(s ? s : ""));
+  s = or_empty(s);
+  yajl_gen_string(g, (const unsigned char *)s, strlen(s));
 }
 
 static void print_json(struct entry *e, size_t n) {
@@ -49,12 +56,6 @@ static void print_json(struct entry *e, size_t n) {
   }
   yajl_gen_array_close(g);
   cmd_print_json(g);
-}
-
-/* A container still being created has no state.json yet: no bundle, no
- * creation time. */
-static const char *or_empty(const char *s) {
-  return s ? s : "";
 }
 
 static int width(const char *s, int w) {

@@ -150,29 +150,30 @@ kill_tracers() {
 	kill $pids 2>/dev/null
 }
 
-# leftovers ID: what husk left of container ID (and of nothing else); prints
-# one line per thing, nothing when clean.
+# The mount table of the pass's own mount namespace (private: nothing of the
+# host's comes in), for a mount husk left anywhere, not only under $TMP.
+mount_table() {
+	awk '{ print $5 }' /proc/self/mountinfo | sort
+}
+
+# leftovers ID MOUNTS: what husk left of container ID (and of nothing else),
+# MOUNTS the mount_table from before the case; prints one line per thing,
+# nothing when clean.
 leftovers() {
-	local id=$1 m
+	local id=$1 before=$2 m
 	[ -e "$ROOT/$id" ] && echo "state dir $ROOT/$id"
 	# (a state dir moved away to be removed, and not removed)
 	ls -A "$ROOT" | grep '^\.deleting-' | sed "s|^|state dir $ROOT/|"
 	for m in $CGROUP_MOUNTS; do
 		[ -d "$m/husk/$id" ] && echo "cgroup $m/husk/$id"
 	done
-	awk -v t="$TMP" 'index($5, t) == 1 { print "mount " $5 }' /proc/self/mountinfo
+	comm -13 <(echo "$before") <(mount_table) | sed 's/^/mount /'
 	marked_procs | sed 's/^/process /'
 	return 0
 }
 
 caller_fds() {
 	ls /proc/$BASHPID/fd | wc -l
-}
-
-# The mount table of the pass's own mount namespace (private: nothing of the
-# host's comes in), for a mount husk left anywhere, not only under $TMP.
-mount_table() {
-	awk '{ print $5 }' /proc/self/mountinfo | sort
 }
 
 # --- the commands ---------------------------------------------------------------
@@ -270,11 +271,13 @@ check_update() { [ "$(cgroup_file "$1" pids.max)" = 77 ]; }
 setup_run() { :; }
 args_run() { echo run --bundle "$BUNDLE_EXIT" "$1"; }
 check_run() {
+	local status
 	grep -qx 'the container ran' "$TMP/out" || return 1
 	[ -e "$ROOT/$1" ] || return 0
-	case $(status_of "$1") in stopped | creating) ;; *) return 1 ;; esac
+	status=$(status_of "$1")
+	case $status in stopped | creating) ;; *) return 1 ;; esac
 	grep -q '^husk: warning: ' "$TMP/err" &&
-		echo "left $(status_of "$1"), with: $(head -1 "$TMP/err")" >"$TMP/note"
+		echo "left $status, with: $(head -1 "$TMP/err")" >"$TMP/note"
 }
 
 setup_delete() { setup_running "$1"; }
@@ -345,7 +348,7 @@ run_case() {
 		# A create that failed made nothing; any other command leaves
 		# the container it was given.
 		if [ "$cmd" = create ]; then
-			left=$(leftovers "$id")
+			left=$(leftovers "$id" "$mounts")
 			[ -n "$left" ] && problems+=("left after the failed create: $(tr '\n' ';' <<<"$left")")
 		fi
 	fi
@@ -354,10 +357,8 @@ run_case() {
 		problems+=("delete --force then failed: $(head -c 300 "$TMP/del")")
 	fi
 	kill_tracers
-	left=$(leftovers "$id")
+	left=$(leftovers "$id" "$mounts")
 	[ -n "$left" ] && problems+=("left after delete --force: $(tr '\n' ';' <<<"$left")")
-	left=$(comm -13 <(echo "$mounts") <(mount_table))
-	[ -n "$left" ] && problems+=("mounts left after delete --force: $(tr '\n' ';' <<<"$left")")
 	if [ ${#problems[@]} -gt 0 ]; then
 		bug "$cmd" "$sc" "$when" "$errno" "$(IFS=';'; echo "${problems[*]}") [err: $(head -c 200 "$TMP/err" | tr '\n' ' ')]"
 		# Nothing of this case may spoil the next one.
